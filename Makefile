@@ -1,0 +1,31 @@
+# Two commands: `make run` sets up and serves the shipped Oberhausen data; `make test` sets up and runs every test.
+PYTHON ?= python3
+VENV   ?= .venv
+PY      = $(VENV)/bin/python
+HOST   ?= 127.0.0.1
+PORT   ?= 8080
+
+.PHONY: setup run test bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+setup: $(VENV)/.installed
+	bash scripts/setup-assets.sh
+
+run: setup
+	$(VENV)/bin/stadtgraph build
+	$(VENV)/bin/stadtgraph serve --host $(HOST) --port $(PORT)
+
+test: setup
+	bash scripts/setup-test-tools.sh
+	$(VENV)/bin/python -m pytest
+
+bench: setup
+	$(VENV)/bin/python -m bench
+
+clean:
+	rm -rf var .pytest_cache

@@ -1,0 +1,191 @@
+"""The ``stadtgraph`` command: a thin shell over functions of :mod:`graph` that tests call directly.
+
+    stadtgraph build [--strict]          all sources → store (validated, inferred)
+    stadtgraph serve --host H --port P   the HTTP service (gunicorn)
+    stadtgraph query QUERY|-f FILE       a SPARQL query, results to stdout
+    stadtgraph export [-o FILE]          a dump of the whole dataset
+    stadtgraph import FILE               restore a dump (N-Quads)
+    stadtgraph validate [PATH…]          check sources without touching the store
+    stadtgraph explain A B               why two concepts are related
+    stadtgraph settings                  every setting with its default and help
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence
+
+import pyoxigraph as ox
+
+from graph.errors import StadtgraphError
+from graph.settings import Settings
+
+RESULT_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+RDF_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+
+
+def _progress(msg: str) -> None:
+    print(f"· {msg}", file=sys.stderr, flush=True)
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {}
+    if getattr(args, "store", None):
+        overrides["store_path"] = args.store
+    if getattr(args, "data", None):
+        overrides["data_dir"] = args.data
+    return Settings.from_env(**overrides)
+
+
+# ---- commands ------------------------------------------------------------------------------------
+def cmd_build(args: argparse.Namespace) -> int:
+    from graph.build import build
+    from graph.store import open_store
+
+    settings = _settings(args)
+    store = open_store(settings)
+    try:
+        report = build(settings, store, strict=args.strict or None, progress=_progress)
+    finally:
+        store.close()
+    for err in report.errors:
+        print(f"FEHLER  {err.detail}", file=sys.stderr)
+    for refusal in report.refused:
+        print(refusal.describe() if hasattr(refusal, "describe") else refusal, file=sys.stderr)
+    secs = ", ".join(f"{k} {v:.2f} s" for k, v in report.seconds.items())
+    print(f"Aufbau fertig: {len(report.loaded)} Datensätze, {len(report.refused)} abgewiesen, "
+          f"{len(report.errors)} Quellen nicht lesbar, {report.warnings} Warnungen, {report.quads} Quads ({secs})")
+    return 0 if report.ok else 1
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from graph.store import open_store
+
+    settings = _settings(args)
+    text = Path(args.file).read_text("utf-8") if args.file else args.query
+    if not text:
+        print("Bitte eine Anfrage angeben (Argument oder -f DATEI) / give a query", file=sys.stderr)
+        return 2
+    store = open_store(settings, read_only=True)
+    result = store.query(text, dataset=args.dataset)
+    out = sys.stdout.buffer
+    if isinstance(result, ox.QueryTriples):
+        fmt = RDF_FORMATS.get(args.format, ox.RdfFormat.TURTLE)
+        result.serialize(out, fmt)
+    else:
+        result.serialize(out, RESULT_FORMATS.get(args.format, ox.QueryResultsFormat.CSV))
+    out.flush()
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from graph.store import open_store
+
+    settings = _settings(args)
+    store = open_store(settings, read_only=True)
+    fmt = RDF_FORMATS[args.format]
+    if args.output:
+        tmp = Path(args.output + ".tmp")
+        with open(tmp, "wb") as fh:
+            store.dump(fh, fmt)
+        tmp.replace(args.output)
+        _progress(f"{store.count()} Quads nach {args.output} geschrieben")
+    else:
+        store.dump(sys.stdout.buffer, fmt)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from graph.store import open_store
+
+    settings = _settings(args)
+    store = open_store(settings)
+    if args.replace:
+        store.clear()
+    store.bulk_load(Path(args.file), RDF_FORMATS[args.format])
+    store.close()
+    _progress(f"{store.count()} Quads im Speicher")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from graph.serving import serve
+
+    settings = _settings(args)
+    serve(settings, host=args.host, port=args.port, workers=args.workers, threads=args.threads)
+    return 0
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    for name, default, help_text in Settings.describe():
+        print(f"STADTGRAPH_{name.upper():<28} {default!r:<40} {help_text}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="stadtgraph", description="Wissensgraph der Stadtentwicklungsplanung Oberhausen")
+    p.add_argument("--store", help="Verzeichnis des eingebetteten Speichers (store_path)")
+    p.add_argument("--data", help="Verzeichnis der Quellen (data_dir)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="alle Quellen prüfen und in den Speicher laden")
+    b.add_argument("--strict", action="store_true", help="bei jeder Regelverletzung abbrechen")
+    b.set_defaults(func=cmd_build)
+
+    q = sub.add_parser("query", help="eine SPARQL-Anfrage ausführen")
+    q.add_argument("query", nargs="?", help="die Anfrage")
+    q.add_argument("-f", "--file", help="Anfrage aus Datei")
+    q.add_argument("--format", default="csv", choices=[*RESULT_FORMATS, *RDF_FORMATS])
+    q.add_argument("--dataset", default="all", choices=["all", "asserted", "inferred"],
+                   help="Standardgraph: alles, nur erfasste oder nur abgeleitete Tripel")
+    q.set_defaults(func=cmd_query)
+
+    e = sub.add_parser("export", help="den ganzen Datenbestand ausgeben")
+    e.add_argument("-o", "--output", help="Zieldatei (atomar geschrieben)")
+    e.add_argument("--format", default="nquads", choices=list(RDF_FORMATS))
+    e.set_defaults(func=cmd_export)
+
+    i = sub.add_parser("import", help="einen Abzug (N-Quads) einspielen")
+    i.add_argument("file")
+    i.add_argument("--format", default="nquads", choices=list(RDF_FORMATS))
+    i.add_argument("--replace", action="store_true", help="Speicher vorher leeren")
+    i.set_defaults(func=cmd_import)
+
+    s = sub.add_parser("serve", help="den Dienst starten")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8080)
+    s.add_argument("--workers", type=int, default=None)
+    s.add_argument("--threads", type=int, default=None)
+    s.set_defaults(func=cmd_serve)
+
+    st = sub.add_parser("settings", help="alle Einstellungen mit Vorgabe und Erklärung")
+    st.set_defaults(func=cmd_settings)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except StadtgraphError as exc:
+        print(f"{exc.title}: {exc.detail}", file=sys.stderr)
+        return 2 if exc.status < 500 else 3
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,142 @@
+"""One settings object for the whole service: every setting has a name, a default and help text.
+
+Environment variables (``STADTGRAPH_<NAME>``) are read here and nowhere else; the rest of the code
+receives a :class:`Settings`. An unknown setting name fails at start-up.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Mapping
+
+from graph.errors import ConfigurationError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_BASE = "https://daten.oberhausen.de/stadtgraph/"
+ENV_PREFIX = "STADTGRAPH_"
+
+
+def _setting(default: Any, help: str, **kw: Any) -> Any:
+    if isinstance(default, (list, dict)):
+        return field(default_factory=lambda d=default: type(d)(d), metadata={"help": help, **kw})
+    return field(default=default, metadata={"help": help, **kw})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All settings of stadtgraph. ``Settings.describe()`` lists them with their help text."""
+
+    base_iri: str = _setting(DEFAULT_BASE, "Base IRI under which every IRI of the graph is minted.")
+    store: str = _setting(
+        "oxigraph",
+        "Store backend: 'oxigraph' (embedded, on disk at store_path), 'memory' (embedded, in memory) "
+        "or 'sparql' (an external SPARQL 1.1 store at sparql_query_url/sparql_update_url).",
+    )
+    store_path: str = _setting(str(PROJECT_ROOT / "var" / "store"), "Directory of the embedded store.")
+    data_dir: str = _setting(str(PROJECT_ROOT / "data"), "Directory with the sources the build reads.")
+    ontology_path: str = _setting(str(PROJECT_ROOT / "ontology" / "oberhausen.ttl"), "The ontology file.")
+    shapes_dir: str = _setting(str(PROJECT_ROOT / "shapes"), "Directory of the SHACL shapes.")
+    dump_dir: str = _setting(str(PROJECT_ROOT / "var" / "dumps"), "Directory the dumps are written to.")
+    sparql_query_url: str = _setting("", "External store: SPARQL 1.1 query endpoint URL.")
+    sparql_update_url: str = _setting("", "External store: SPARQL 1.1 update endpoint URL.")
+    sparql_graph_store_url: str = _setting("", "External store: Graph Store Protocol URL (optional).")
+    sparql_user: str = _setting("", "External store: user name for updates (HTTP digest or basic auth).")
+    sparql_password: str = _setting("", "External store: password for updates.", secret=True)
+    query_timeout: float = _setting(10.0, "Seconds after which a SPARQL query is stopped.")
+    row_limit: int = _setting(10000, "Maximum number of result rows (or triples) a query returns.")
+    public_url: str = _setting("", "Public URL of the service (for links in the catalog); empty: from the request.")
+    tokens: dict = _setting({}, "Write tokens for the Graph Store Protocol: name -> sha256 hex digest.", secret=True)
+    max_body_bytes: int = _setting(1_000_000, "Largest request body accepted by ordinary routes.")
+    max_upload_bytes: int = _setting(20_000_000, "Largest request body for /validate and Graph Store writes.")
+    max_query_length: int = _setting(100_000, "Longest SPARQL query text accepted (characters).")
+    catalog_page_size: int = _setting(50, "Datasets per page of the DCAT catalog.")
+    workers: int = _setting(2, "Number of server worker processes (stadtgraph serve).")
+    threads: int = _setting(4, "Threads per server worker process (stadtgraph serve).")
+    strict: bool = _setting(False, "Fail the whole build on any SHACL violation.")
+
+    # ---- construction -------------------------------------------------------------------------
+    @classmethod
+    def names(cls) -> list[str]:
+        return [f.name for f in fields(cls)]
+
+    @classmethod
+    def describe(cls) -> list[tuple[str, Any, str]]:
+        """(name, default, help) for every setting, in declaration order."""
+        out = []
+        for f in fields(cls):
+            default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+            out.append((f.name, default, f.metadata["help"]))
+        return out
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any] | None = None) -> "Settings":
+        """Settings from a mapping of names to values; an unknown name raises ConfigurationError."""
+        values = dict(values or {})
+        unknown = sorted(set(values) - set(cls.names()))
+        if unknown:
+            raise ConfigurationError(f"Unbekannte Einstellung(en) / unknown setting(s): {', '.join(unknown)}")
+        kwargs = {}
+        for f in fields(cls):
+            if f.name in values:
+                kwargs[f.name] = _coerce(f, values[f.name])
+        settings = cls(**kwargs)
+        settings.check()
+        return settings
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
+        """Settings from ``STADTGRAPH_*`` environment variables, then ``overrides``."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        known = set(cls.names())
+        for key, raw in environ.items():
+            if not key.startswith(ENV_PREFIX):
+                continue
+            name = key[len(ENV_PREFIX):].lower()
+            if name not in known:
+                raise ConfigurationError(f"Unbekannte Einstellung / unknown setting: {key}")
+            values[name] = raw
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls.from_mapping(values)
+
+    def replace(self, **changes: Any) -> "Settings":
+        return Settings.from_mapping({**dataclasses.asdict(self), **changes})
+
+    def check(self) -> None:
+        if self.store not in ("oxigraph", "memory", "sparql"):
+            raise ConfigurationError(f"store must be oxigraph, memory or sparql, not {self.store!r}")
+        if not self.base_iri.endswith(("/", "#")):
+            raise ConfigurationError("base_iri must end with '/' or '#'")
+        if self.store == "sparql" and not self.sparql_query_url:
+            raise ConfigurationError("store=sparql needs sparql_query_url")
+        if self.query_timeout <= 0 or self.row_limit <= 0:
+            raise ConfigurationError("query_timeout and row_limit must be positive")
+
+    def public_dict(self) -> dict[str, Any]:
+        """The settings without secrets, e.g. for a status page."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if not f.metadata.get("secret")}
+
+
+def _coerce(f: dataclasses.Field, value: Any) -> Any:
+    kind = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
+    try:
+        if kind == "bool" and isinstance(value, str):
+            if value.lower() in ("1", "true", "yes", "on"):
+                return True
+            if value.lower() in ("0", "false", "no", "off", ""):
+                return False
+            raise ValueError(value)
+        if kind == "int":
+            return int(value)
+        if kind == "float":
+            return float(value)
+        if kind == "dict" and isinstance(value, str):
+            # name=digest,name2=digest2
+            return dict(item.split("=", 1) for item in value.split(",") if item.strip())
+        if kind == "str":
+            return str(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigurationError(f"Einstellung {f.name}: ungültiger Wert / invalid value {value!r}") from exc
+    return value

@@ -1,0 +1,243 @@
+"""The quad store behind stadtgraph: one interface, several backends.
+
+Every record lives in its own named graph, so one record can be replaced alone and atomically. The
+inferred triples live in ``Iris.inferred_graph``; queries see asserted and inferred data together by
+default (``dataset="all"``) and can ask for either alone (``"asserted"``, ``"inferred"``).
+
+Backends: :class:`OxigraphStore` (embedded, on disk or in memory). Results are pyoxigraph objects
+(``QuerySolutions``, ``QueryBoolean``, ``QueryTriples``) whatever the backend, so callers serialize
+them one way.
+"""
+from __future__ import annotations
+
+import abc
+import io
+from pathlib import Path
+from typing import IO, Iterable, Iterator, Literal, Mapping
+
+import pyoxigraph as ox
+import rdflib
+
+from graph.errors import QuerySyntaxError, StoreUnavailable
+from graph.iris import Iris
+from graph.settings import Settings
+
+DatasetChoice = Literal["all", "asserted", "inferred"]
+DATASETS: tuple[str, ...] = ("all", "asserted", "inferred")
+QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+
+# ---- term conversion between rdflib and pyoxigraph ----------------------------------------------
+def to_ox(term: rdflib.term.Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """An rdflib term as a pyoxigraph term."""
+    if isinstance(term, rdflib.URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, rdflib.BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, rdflib.Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"cannot convert {term!r}")
+
+
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> rdflib.term.Node | None:
+    """A pyoxigraph term as an rdflib term (None stays None)."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return rdflib.Literal(term.value, lang=term.language)
+        dt = term.datatype.value
+        if dt == "http://www.w3.org/2001/XMLSchema#string":
+            return rdflib.Literal(term.value)
+        return rdflib.Literal(term.value, datatype=rdflib.URIRef(dt))
+    raise TypeError(f"cannot convert {term!r}")
+
+
+def graph_to_ntriples(graph: rdflib.Graph) -> bytes:
+    return graph.serialize(format="nt", encoding="utf-8")
+
+
+class Store(abc.ABC):
+    """What every backend offers. Write methods are atomic per call."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.iris = Iris(settings.base_iri)
+
+    # -- reading ---------------------------------------------------------------------------------
+    @abc.abstractmethod
+    def query(
+        self,
+        sparql: str,
+        *,
+        dataset: DatasetChoice = "all",
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        substitutions: Mapping[str, rdflib.term.Node] | None = None,
+    ) -> QueryResult:
+        """Run a SPARQL query. ``dataset`` picks asserted, inferred or both as the default graph;
+        ``default_graphs``/``named_graphs`` (protocol parameters) override it.
+
+        :raises QuerySyntaxError: if the query does not parse.
+        """
+
+    @abc.abstractmethod
+    def named_graphs(self) -> list[str]:
+        """IRIs of all named graphs in the store."""
+
+    @abc.abstractmethod
+    def graph(self, graph_iri: str) -> rdflib.Graph:
+        """The triples of one named graph as an rdflib graph (empty if absent)."""
+
+    @abc.abstractmethod
+    def count(self, graph_iri: str | None = None) -> int:
+        """Number of quads in the store, or of triples in one graph."""
+
+    @abc.abstractmethod
+    def dump(self, out: IO[bytes], fmt: ox.RdfFormat = ox.RdfFormat.N_QUADS) -> None:
+        """Write the whole dataset (all named graphs) to ``out``."""
+
+    # -- writing ---------------------------------------------------------------------------------
+    @abc.abstractmethod
+    def replace_graphs(self, graphs: Mapping[str, rdflib.Graph], remove: Iterable[str] = ()) -> None:
+        """Atomically: each named graph in ``graphs`` replaced by its new content, ``remove`` dropped."""
+
+    @abc.abstractmethod
+    def bulk_load(self, data: bytes | IO[bytes] | Path, fmt: ox.RdfFormat, graph: str | None = None) -> None:
+        """Fast, non-transactional load of a large file (N-Quads keeps its graphs)."""
+
+    @abc.abstractmethod
+    def clear(self) -> None:
+        """Remove everything."""
+
+    def close(self) -> None:  # noqa: B027 - optional for backends
+        """Release the store."""
+
+    # -- helpers shared by backends --------------------------------------------------------------
+    def asserted_graphs(self) -> list[str]:
+        inferred = str(self.iris.inferred_graph)
+        return [g for g in self.named_graphs() if g != inferred]
+
+
+class OxigraphStore(Store):
+    """The embedded pyoxigraph store: on disk (``path``), read-only on disk, or in memory (no path)."""
+
+    def __init__(self, settings: Settings, path: str | Path | None = None, *, read_only: bool = False) -> None:
+        super().__init__(settings)
+        self.path = Path(path) if path else None
+        self.read_only = read_only
+        try:
+            if self.path is None:
+                self._store = ox.Store()
+            elif read_only:
+                self._store = ox.Store.read_only(str(self.path))
+            else:
+                self.path.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(self.path))
+        except OSError as exc:
+            raise StoreUnavailable(f"Speicher {self.path} nicht zu öffnen / cannot open store: {exc}") from exc
+
+    @property
+    def raw(self) -> ox.Store:
+        """The pyoxigraph store itself, for the few places that need its own API (bulk work)."""
+        return self._store
+
+    def _dataset_kwargs(self, dataset: str, default_graphs, named_graphs) -> dict:
+        kwargs: dict = {}
+        if default_graphs is not None:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        elif dataset == "all":
+            kwargs["use_default_graph_as_union"] = True
+        elif dataset == "asserted":
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in self.asserted_graphs()] or [ox.DefaultGraph()]
+        elif dataset == "inferred":
+            kwargs["default_graph"] = [ox.NamedNode(str(self.iris.inferred_graph))]
+        else:
+            raise ValueError(f"dataset must be one of {DATASETS}")
+        if named_graphs is not None:
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        return kwargs
+
+    def query(self, sparql, *, dataset="all", default_graphs=None, named_graphs=None, substitutions=None):
+        kwargs = self._dataset_kwargs(dataset, default_graphs, named_graphs)
+        if substitutions:
+            kwargs["substitutions"] = {ox.Variable(k): to_ox(v) for k, v in substitutions.items()}
+        try:
+            return self._store.query(sparql, **kwargs)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(str(exc)) from exc
+
+    def named_graphs(self) -> list[str]:
+        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def graph(self, graph_iri: str) -> rdflib.Graph:
+        g = rdflib.Graph()
+        for q in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri)):
+            g.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+        return g
+
+    def count(self, graph_iri: str | None = None) -> int:
+        if graph_iri is None:
+            return len(self._store)
+        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri)))
+
+    def dump(self, out, fmt=ox.RdfFormat.N_QUADS) -> None:
+        if fmt.supports_datasets:
+            self._store.dump(out, fmt)
+        else:
+            # Triple formats cannot carry graphs: write the union.
+            triples = (ox.Triple(q.subject, q.predicate, q.object) for q in self._store)
+            ox.serialize(triples, out, fmt)
+
+    def replace_graphs(self, graphs, remove=()) -> None:
+        # One SPARQL Update request is one transaction in Oxigraph: all of it or nothing.
+        parts = [f"DROP SILENT GRAPH <{g}>" for g in remove]
+        for iri, content in graphs.items():
+            parts.append(f"DROP SILENT GRAPH <{iri}>")
+            if len(content):
+                body = graph_to_ntriples(content).decode("utf-8")
+                parts.append(f"INSERT DATA {{ GRAPH <{iri}> {{\n{body}\n}} }}")
+        if parts:
+            self._store.update(" ;\n".join(parts))
+
+    def bulk_load(self, data, fmt, graph=None) -> None:
+        kwargs = {"format": fmt}
+        if graph is not None:
+            kwargs["to_graph"] = ox.NamedNode(graph)
+        if isinstance(data, Path):
+            kwargs["path"] = str(data)
+            self._store.bulk_load(**kwargs)
+        else:
+            self._store.bulk_load(data if not isinstance(data, bytes) else io.BytesIO(data), **kwargs)
+
+    def clear(self) -> None:
+        self._store.clear()
+
+    def close(self) -> None:
+        if self.path is not None and not self.read_only:
+            self._store.flush()
+
+    def __iter__(self) -> Iterator[ox.Quad]:
+        return iter(self._store)
+
+
+def open_store(settings: Settings, *, read_only: bool = False) -> Store:
+    """The store the settings name. ``read_only`` opens an on-disk store for reading (several
+    processes may do that at once; only one may hold it for writing)."""
+    if settings.store == "memory":
+        return OxigraphStore(settings)
+    if settings.store == "oxigraph":
+        return OxigraphStore(settings, settings.store_path, read_only=read_only)
+    if settings.store == "sparql":
+        from graph.remote_store import SparqlStore  # issue: external store backend
+
+        return SparqlStore(settings)
+    raise ValueError(settings.store)

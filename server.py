@@ -1,0 +1,101 @@
+"""The HTTP layer of stadtgraph: ``create_app(settings)`` builds the Flask app, registers the blueprints
+of ``web/`` and renders every error in one place (problem+json for machines, a page for browsers).
+
+Run it with ``stadtgraph serve`` (gunicorn) or, for a quick look, ``flask --app server run``.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from flask import Flask, Response, g, json, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from graph.errors import StadtgraphError
+from graph.settings import PROJECT_ROOT, Settings
+from graph.store import Store, open_store
+
+log = logging.getLogger("stadtgraph.server")
+
+
+def create_app(settings: Settings | None = None, *, store: Store | None = None) -> Flask:
+    """The application. ``store`` lets tests hand in a store they built; otherwise the settings'
+    store is opened (an on-disk store read-only, so several worker processes can share it)."""
+    settings = settings or Settings.from_env()
+    app = Flask(
+        __name__,
+        static_folder=str(PROJECT_ROOT / "static"),
+        static_url_path="/static",
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    app.config["SETTINGS"] = settings
+    app.config["STORE"] = store if store is not None else open_store(settings, read_only=True)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+
+    from web import register_blueprints
+
+    register_blueprints(app)
+
+    @app.before_request
+    def _request_id() -> None:
+        g.request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex
+
+    @app.after_request
+    def _common_headers(response: Response) -> Response:
+        response.headers["X-Request-Id"] = g.get("request_id", "")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
+
+    @app.errorhandler(StadtgraphError)
+    def _library_error(exc: StadtgraphError) -> Response:
+        return render_problem(exc.problem(), exc.status, headers=getattr(exc, "headers", None))
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Response:
+        body = {
+            "type": "about:blank",
+            "title": exc.name,
+            "status": exc.code or 500,
+            "detail": exc.description or exc.name,
+        }
+        headers = dict(exc.get_response().headers)
+        headers.pop("Content-Type", None)
+        headers.pop("Content-Length", None)
+        return render_problem(body, exc.code or 500, headers=headers)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        log.exception("unhandled error (request %s)", g.get("request_id"))
+        body = {
+            "type": "about:blank",
+            "title": "Interner Fehler / internal error",
+            "status": 500,
+            "detail": "Ein unerwarteter Fehler ist aufgetreten. / An unexpected error occurred.",
+        }
+        return render_problem(body, 500)
+
+    return app
+
+
+def wants_html() -> bool:
+    """True when the client (a browser) prefers HTML; ``*/*`` alone means a machine."""
+    best = request.accept_mimetypes.best_match(["application/json", "application/problem+json", "text/html"])
+    return best == "text/html"
+
+
+def render_problem(body: dict[str, Any], status: int, headers: dict | None = None) -> Response:
+    """Render a problem as problem+json, or as an HTML page for a browser."""
+    body = dict(body)
+    body.setdefault("instance", request.path)
+    body["request_id"] = g.get("request_id", "")
+    if wants_html():
+        html = render_template("problem.html", problem=body)
+        response = Response(html, status=status, mimetype="text/html")
+    else:
+        response = Response(
+            json.dumps(body, ensure_ascii=False), status=status, mimetype="application/problem+json"
+        )
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response

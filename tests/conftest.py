@@ -1,0 +1,43 @@
+"""Shared fixtures: settings for an in-memory store, the shipped data built once per session, an app."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from graph.settings import PROJECT_ROOT, Settings
+
+DATA = PROJECT_ROOT / "data"
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return Settings.from_mapping({"store": "memory", "data_dir": str(DATA)})
+
+
+@pytest.fixture(scope="session")
+def built_store(settings):
+    """The shipped Oberhausen data, built once (validated and inferred) into an in-memory store.
+    Tests must not write to it; build your own store for writes."""
+    from graph.build import build
+    from graph.store import open_store
+
+    store = open_store(settings)
+    report = build(settings, store)
+    store.build_report = report  # type: ignore[attr-defined]
+    return store
+
+
+@pytest.fixture
+def app(settings, built_store):
+    from server import create_app
+
+    app = create_app(settings, store=built_store)
+    app.config["TESTING"] = True
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
