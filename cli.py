@@ -129,6 +129,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_explain(args: argparse.Namespace) -> int:
+    from graph.explain import concept_name, explain
+    from graph.store import open_store
+
+    store = open_store(_settings(args), read_only=True)
+    first, second, reasons = explain(store, args.a, args.b)
+    a, b = concept_name(store, first), concept_name(store, second)
+    if not reasons:
+        print(f"Keine Synergie zwischen „{a}“ und „{b}“ abgeleitet / no synergy between them")
+        return 0
+    print(f"{a} ↔ {b}")
+    for r in reasons:
+        shared = ", ".join(name for _, name in r.shared)
+        print(f"  {r.rule} ({r.relation.rsplit('#', 1)[-1]}), Stärke / strength {r.strength:g}"
+              + (f"; gemeinsam / shared: {shared}" if shared else ""))
+        print(f"    {r.comment_de}")
+        print(f"    {r.comment_en}")
+    return 0
+
+
 def cmd_settings(args: argparse.Namespace) -> int:
     for name, default, help_text in Settings.describe():
         print(f"STADTGRAPH_{name.upper():<28} {default!r:<40} {help_text}")
@@ -170,6 +190,11 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--workers", type=int, default=None)
     s.add_argument("--threads", type=int, default=None)
     s.set_defaults(func=cmd_serve)
+
+    x = sub.add_parser("explain", help="warum zwei Konzepte verwandt sind (Synergien mit Begründung)")
+    x.add_argument("a", help="Konzept: IRI, Kurzname (slug) oder Titel")
+    x.add_argument("b", help="Konzept: IRI, Kurzname (slug) oder Titel")
+    x.set_defaults(func=cmd_explain)
 
     st = sub.add_parser("settings", help="alle Einstellungen mit Vorgabe und Erklärung")
     st.set_defaults(func=cmd_settings)

@@ -78,6 +78,25 @@ def provenance(records: list[Record], iris: Iris, started: datetime, ended: date
     return g
 
 
+def _last_good(store: Store, iris: Iris, report: BuildReport, prov: rdflib.Graph) -> set[str]:
+    """Graphs that keep their last good version: refused records, and every record of a source that could
+    not be read this time (an edit that breaks a file must not delete its records). Their provenance is
+    carried over into ``prov``, so a kept graph still names its source."""
+    keep = {str(r.record.graph_iri) for r in report.refused}
+    unreadable = {e.source for e in report.errors if getattr(e, "source", "")}
+    old = store.graph(str(iris.provenance_graph))
+    if unreadable:
+        keep |= {str(g) for g, src in old.subject_objects(DCTERMS.source) if str(src) in unreadable}
+    for g in keep:
+        if (URIRef(g), None, None) not in prov:
+            for _, p, o in old.triples((URIRef(g), None, None)):
+                prov.add((URIRef(g), p, o))
+            for activity in old.objects(URIRef(g), PROV.wasGeneratedBy):
+                for _, p, o in old.triples((activity, None, None)):
+                    prov.add((activity, p, o))
+    return keep
+
+
 def build(settings: Settings, store: Store, *, paths: list[Path] | None = None, strict: bool | None = None,
           progress: Progress | None = None) -> BuildReport:
     """Read all sources, gate every record, write the accepted ones and refresh the inference."""
@@ -115,8 +134,9 @@ def build(settings: Settings, store: Store, *, paths: list[Path] | None = None, 
     graphs: dict[str, rdflib.Graph] = {str(iris.ontology_graph): ontology}
     for rec in report.loaded:
         graphs[str(rec.graph_iri)] = rec.triples
-    graphs[str(iris.provenance_graph)] = provenance(report.loaded, iris, started, datetime.now(timezone.utc))
-    keep = {str(r.record.graph_iri) for r in report.refused} | {str(iris.inferred_graph)}
+    prov = provenance(report.loaded, iris, started, datetime.now(timezone.utc))
+    keep = _last_good(store, iris, report, prov) | {str(iris.inferred_graph)}
+    graphs[str(iris.provenance_graph)] = prov
     stale = [g for g in store.named_graphs() if g not in graphs and g not in keep]
     store.replace_graphs(graphs, remove=stale)
     report.seconds["write"] = time.perf_counter() - t

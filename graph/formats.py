@@ -51,6 +51,10 @@ RDF_FORMATS: tuple[Format, ...] = (
            rdf=ox.RdfFormat.RDF_XML, extension="rdf"),
 )
 
+# A linked-data page: HTML for people, the RDF formats for machines (``*/*`` means a machine).
+HTML = Format("html", "text/html", ("html", "htm", "application/xhtml+xml"), extension="html")
+PAGE_FORMATS: tuple[Format, ...] = (HTML, *RDF_FORMATS)
+
 DATASET_FORMATS: tuple[Format, ...] = (
     Format("nquads", "application/n-quads", ("nq", "nquads", "n-quads"), rdf=ox.RdfFormat.N_QUADS, extension="nq"),
     Format("trig", "application/trig", ("trig",), rdf=ox.RdfFormat.TRIG, extension="trig"),
@@ -103,7 +107,7 @@ def serialize_triples(triples: Iterable[ox.Triple], fmt: Format, prefixes: dict[
 
 
 def by_name(name: str) -> Format:
-    for fmt in (*RESULT_FORMATS, *RDF_FORMATS, *DATASET_FORMATS):
+    for fmt in (*RESULT_FORMATS, *RDF_FORMATS, *DATASET_FORMATS, HTML):
         if fmt.name == name:
             return fmt
     raise KeyError(name)

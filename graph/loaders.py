@@ -35,7 +35,8 @@ def _rdf_loader(path: Path, iris: Iris, root: Path) -> LoadResult:
 
     rel = _relative(path, root)
     try:
-        g = parse_rdf(path.read_bytes(), RDF_FORMATS[path.suffix.lower()], source=rel)
+        # relative IRIs in a shipped file resolve against the configured base (e.g. <schema/themenfelder>)
+        g = parse_rdf(path.read_bytes(), RDF_FORMATS[path.suffix.lower()], source=rel, base=iris.base)
     except LoaderError as exc:
         return LoadResult(errors=[exc])
     graph_iri = iris.source_graph(rel)
@@ -63,6 +64,8 @@ def _reference_loader(path: Path, iris: Iris, root: Path) -> LoadResult:
 def loader_for(path: Path) -> Loader | None:
     """The loader for a file, by its name; None for files that are not sources (README, …)."""
     name = path.name.lower()
+    if name == "seiten.yaml":  # the wiki's page index: read by graph.wiki_sources with the pages it describes
+        return None
     if name.endswith((".wiki", ".wikitext", ".mediawiki")):
         return _wiki_loader
     if name.endswith(".xml"):

@@ -46,6 +46,12 @@ class Settings:
     sparql_password: str = _setting("", "External store: password for updates.", secret=True)
     query_timeout: float = _setting(10.0, "Seconds after which a SPARQL query is stopped.")
     row_limit: int = _setting(10000, "Maximum number of result rows (or triples) a query returns.")
+    query_processes: int = _setting(
+        0, "Query runner processes per server worker (each runs one query at a time and is killed at the "
+        "time limit); 0: one per thread.")
+    query_queue_wait: float = _setting(
+        2.0, "Seconds a request waits for a free query runner before it is answered 503 with Retry-After.")
+    cors_origin: str = _setting("*", "Access-Control-Allow-Origin for the read routes (/sparql, /api).")
     public_url: str = _setting("", "Public URL of the service (for links in the catalog); empty: from the request.")
     tokens: dict = _setting({}, "Write tokens for the Graph Store Protocol: name -> sha256 hex digest.", secret=True)
     max_body_bytes: int = _setting(1_000_000, "Largest request body accepted by ordinary routes.")
@@ -113,6 +119,8 @@ class Settings:
             raise ConfigurationError("store=sparql needs sparql_query_url")
         if self.query_timeout <= 0 or self.row_limit <= 0:
             raise ConfigurationError("query_timeout and row_limit must be positive")
+        if self.query_processes < 0 or self.query_queue_wait < 0:
+            raise ConfigurationError("query_processes and query_queue_wait must not be negative")
 
     def public_dict(self) -> dict[str, Any]:
         """The settings without secrets, e.g. for a status page."""

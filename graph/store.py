@@ -18,7 +18,7 @@ from typing import IO, Iterable, Iterator, Literal, Mapping
 import pyoxigraph as ox
 import rdflib
 
-from graph.errors import QuerySyntaxError, StoreUnavailable
+from graph.errors import ParseError, QuerySyntaxError, StoreUnavailable
 from graph.iris import Iris
 from graph.settings import Settings
 
@@ -122,6 +122,10 @@ class Store(abc.ABC):
         """Release the store."""
 
     # -- helpers shared by backends --------------------------------------------------------------
+    def has_graph(self, graph_iri: str) -> bool:
+        """True if the store holds a named graph with this IRI (the endpoint's dataset check)."""
+        return graph_iri in self.named_graphs()
+
     def asserted_graphs(self) -> list[str]:
         inferred = str(self.iris.inferred_graph)
         return [g for g in self.named_graphs() if g != inferred]
@@ -178,6 +182,9 @@ class OxigraphStore(Store):
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
 
+    def has_graph(self, graph_iri: str) -> bool:
+        return self._store.contains_named_graph(ox.NamedNode(graph_iri))
+
     def graph(self, graph_iri: str) -> rdflib.Graph:
         g = rdflib.Graph()
         for q in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri)):
@@ -212,11 +219,14 @@ class OxigraphStore(Store):
         kwargs = {"format": fmt}
         if graph is not None:
             kwargs["to_graph"] = ox.NamedNode(graph)
-        if isinstance(data, Path):
-            kwargs["path"] = str(data)
-            self._store.bulk_load(**kwargs)
-        else:
-            self._store.bulk_load(data if not isinstance(data, bytes) else io.BytesIO(data), **kwargs)
+        try:
+            if isinstance(data, Path):
+                kwargs["path"] = str(data)
+                self._store.bulk_load(**kwargs)
+            else:
+                self._store.bulk_load(data if not isinstance(data, bytes) else io.BytesIO(data), **kwargs)
+        except SyntaxError as exc:  # a corrupt dump is the user's input, not a crash: name the line
+            raise ParseError(str(exc), line=exc.lineno) from exc
 
     def clear(self) -> None:
         self._store.clear()

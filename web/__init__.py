@@ -16,7 +16,10 @@ def store() -> Store:
 
 
 def register_blueprints(app: Flask) -> None:
-    from web import home, sparql
+    from web import catalog, home, i18n, linked, resources, sparql
 
-    for module in (home, sparql):
+    i18n.init_app(app)
+    linked.init_app(app)
+    # resources last: its catch-all for minted IRIs must not shadow anyone's routes.
+    for module in (home, sparql, catalog, resources):
         app.register_blueprint(module.bp)

@@ -1,0 +1,160 @@
+"""The foundation benchmark's two pipelines and its query mix: the embedded store (pyoxigraph on disk, via
+:class:`graph.store.OxigraphStore`) against rdflib's in-memory ``Dataset``, each measured in its own process.
+
+``python -m bench.foundation --pipeline oxigraph|rdflib --nquads FILE --workdir DIR`` loads FILE, runs the
+mix and prints one JSON object (build seconds, peak RSS, per-query latencies and row counts) on stdout.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from graph.namespaces import sparql_prologue
+
+# Typical questions of the graph's users, parameterised with entities of city 0 (present at every scale).
+QUERIES: dict[str, str] = {
+    # the concepts of one Themenfeld, with their year
+    "konzepte_je_themenfeld": """
+        SELECT ?k ?title ?year WHERE {
+          ?k ob:themenfeld <{themenfeld}> ; dcterms:title ?title .
+          OPTIONAL { ?k ob:veroeffentlichungsjahr ?year }
+        } ORDER BY ?title""",
+    # the concepts a unit is responsible for, including its sub-units
+    "konzepte_einer_einheit": """
+        SELECT ?k ?title ?unit WHERE {
+          ?unit org:unitOf* <{einheit}> .
+          ?k ob:zustaendigeEinheit ?unit ; dcterms:title ?title .
+        } ORDER BY ?title""",
+    # concepts touching a Sozialraum: scoped to it, to a place containing it, or to a place within it
+    # (the joins sit inside the UNION branches: Oxigraph plans those well, a join after the UNION badly)
+    "konzepte_an_ort": """
+        SELECT DISTINCT ?k ?title WHERE {
+          { <{sozialraum}> ob:liegtIn* ?place . ?k ob:geltungsbereich ?place ; dcterms:title ?title }
+          UNION
+          { ?place ob:liegtIn+ <{sozialraum}> . ?k ob:geltungsbereich ?place ; dcterms:title ?title }
+        }""",
+    # recent council papers in time order, with the concepts they adopted
+    "vorlagen_zeitlich": """
+        SELECT ?v ?nr ?date ?k ?title WHERE {
+          ?v a ob:Vorlage ; ob:drucksache ?nr ; dcterms:date ?date .
+          FILTER (?date >= "2024-01-01"^^xsd:date)
+          ?k ob:beschlossenDurch ?v ; dcterms:title ?title .
+        } ORDER BY DESC(?date) ?nr""",
+    # a text search over concept titles
+    "titelsuche": """
+        SELECT ?k ?title WHERE {
+          ?k a ob:Konzept ; dcterms:title ?title .
+          FILTER (CONTAINS(LCASE(STR(?title)), "klima"))
+        }""",
+    # two hops: concept -> Leitziel -> Themenfeld, across all cities, for one Themenfeld name
+    "leitziel_themenfeld": """
+        SELECT ?k ?lz ?tf WHERE {
+          ?tf skos:prefLabel "Mobilität"@de .
+          ?lz ob:gehoertZuThemenfeld ?tf .
+          ?k ob:leitziel ?lz .
+        }""",
+    # an aggregate: concepts per Themenfeld name over all cities
+    "aggregat_themenfelder": """
+        SELECT ?label (COUNT(DISTINCT ?k) AS ?n) WHERE {
+          ?k ob:themenfeld ?tf . ?tf skos:prefLabel ?label .
+        } GROUP BY ?label ORDER BY DESC(?n)""",
+    # one record, as a linked-data page would show it
+    "konzept_seite": """
+        SELECT ?p ?o WHERE { <{konzept}> ?p ?o }""",
+}
+
+
+def query_texts(entities: dict[str, str]) -> dict[str, str]:
+    """The mix with its parameters filled in (trusted IRIs of the generator, not user input)."""
+    prologue = sparql_prologue()
+    out = {}
+    for name, body in QUERIES.items():
+        for key, iri in entities.items():
+            body = body.replace("{" + key + "}", iri)
+        out[name] = prologue + body
+    return out
+
+
+# ---- the pipelines ------------------------------------------------------------------------------------
+def _oxigraph(nquads: Path, workdir: Path) -> tuple[float, Callable[[str], int]]:
+    import pyoxigraph as ox
+
+    from graph.settings import Settings
+    from graph.store import OxigraphStore
+
+    path = workdir / "oxigraph"
+    shutil.rmtree(path, ignore_errors=True)
+    settings = Settings.from_mapping({"store": "oxigraph", "store_path": str(path)})
+    t = time.perf_counter()
+    store = OxigraphStore(settings, path)
+    store.bulk_load(nquads, ox.RdfFormat.N_QUADS)
+    store.close()
+    build = time.perf_counter() - t
+    return build, lambda q: sum(1 for _ in store.query(q, dataset="all"))
+
+
+def _rdflib(nquads: Path, workdir: Path) -> tuple[float, Callable[[str], int]]:
+    import rdflib
+
+    t = time.perf_counter()
+    ds = rdflib.Dataset(default_union=True)
+    ds.parse(str(nquads), format="nquads")
+    build = time.perf_counter() - t
+    return build, lambda q: sum(1 for _ in ds.query(q))
+
+
+PIPELINES = {"oxigraph": _oxigraph, "rdflib": _rdflib}
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile (honest on a handful of samples)."""
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
+    return ordered[k]
+
+
+def run(pipeline: str, nquads: Path, workdir: Path, entities: dict[str, str], *,
+        min_runs: int = 3, max_runs: int = 30, budget: float = 15.0) -> dict:
+    """Build with one pipeline, then time every query: one warm-up, then ``min_runs`` to ``max_runs``
+    runs while the query's time ``budget`` (seconds) lasts."""
+    build, execute = PIPELINES[pipeline](nquads, workdir)
+    queries = {}
+    for name, text in query_texts(entities).items():
+        rows = execute(text)  # warm-up; also the row count
+        times: list[float] = []
+        spent = 0.0
+        while len(times) < max_runs and (len(times) < min_runs or spent < budget):
+            t = time.perf_counter()
+            execute(text)
+            times.append(time.perf_counter() - t)
+            spent += times[-1]
+        queries[name] = {"rows": rows, "runs": len(times), "p50": percentile(times, 50), "p95": percentile(times, 95)}
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
+    return {"pipeline": pipeline, "build_s": build, "peak_rss_bytes": peak_kb * 1024, "queries": queries}
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--pipeline", choices=list(PIPELINES), required=True)
+    p.add_argument("--nquads", type=Path, required=True)
+    p.add_argument("--workdir", type=Path, required=True)
+    p.add_argument("--entities", required=True, help="JSON object of the query parameters")
+    p.add_argument("--min-runs", type=int, default=3)
+    p.add_argument("--max-runs", type=int, default=30)
+    p.add_argument("--budget", type=float, default=15.0)
+    a = p.parse_args(argv)
+    result = run(a.pipeline, a.nquads, a.workdir, json.loads(a.entities),
+                 min_runs=a.min_runs, max_runs=a.max_runs, budget=a.budget)
+    json.dump(result, sys.stdout)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

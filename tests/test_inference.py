@@ -1,0 +1,288 @@
+"""Synergy inference on a small fixture: each axiom's entailment, no junk, the dataset switch, explanations,
+updates, and agreement with owlrl's full closure."""
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from rdflib import URIRef
+
+from graph import explain, inference, rules
+from graph.build import ontology_graph
+from graph.iris import Iris
+from graph import namespaces as ns
+from graph.namespaces import OB, ORG, OWL, PROV, RDF, RDFS, SCHEMA
+from graph.store import OxigraphStore, to_rdflib
+from tests.conftest import FIXTURES
+
+SG = "https://daten.oberhausen.de/stadtgraph/"
+FEK, IHK, MOB, SPORT, LONE = (URIRef(f"{SG}konzept/{k}") for k in ("fek", "ihk", "mob", "sport", "lone"))
+STADT = URIRef(f"{SG}raum/stadt/oberhausen")
+SR_OSTERFELD = URIRef(f"{SG}raum/sozialraum/osterfeld")
+SQ_OSTERFELD_MITTE = URIRef(f"{SG}raum/sozialquartier/osterfeld-mitte")
+SQ_STERKRADE_NORD = URIRef(f"{SG}raum/sozialquartier/sterkrade-nord")
+STADTSTRUKTUR = URIRef(f"{SG}themenfeld/stadtstruktur")
+POLYZENTRALITAET = URIRef(f"{SG}leitziel/stadtstruktur/polyzentralitaet")
+VORLAGE = URIRef(f"{SG}vorlage/b-16-5505-01")
+BEREICH = URIRef(f"{SG}organisation/bereich-5-1")
+
+
+def fixture_store(settings) -> OxigraphStore:
+    """The fixture's records plus the ontology graph, as a build leaves them (before inference)."""
+    store = OxigraphStore(settings)
+    store.bulk_load((FIXTURES / "synergien.trig").read_bytes(), ox.RdfFormat.TRIG)
+    store.replace_graphs({str(Iris(settings.base_iri).ontology_graph): ontology_graph(settings)})
+    return store
+
+
+@pytest.fixture(scope="module")
+def store(settings):
+    store = fixture_store(settings)
+    inference.refresh(store, settings)
+    return store
+
+
+def inferred(store) -> set[tuple]:
+    return {tuple(to_rdflib(t) for t in (r["s"], r["p"], r["o"]))
+            for r in store.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", dataset="inferred")}
+
+
+ENTAILED = {
+    "explicit synergy is symmetric": (IHK, OB.synergieMit, FEK),
+    "shared Themenfeld": (FEK, OB.teiltThemenfeldMit, IHK),
+    "shared Themenfeld, other direction": (IHK, OB.teiltThemenfeldMit, FEK),
+    "shared Themenfeld Mobilität": (MOB, OB.teiltThemenfeldMit, SPORT),
+    "shared Leitziel": (IHK, OB.teiltLeitzielMit, FEK),
+    "shared place via containment": (IHK, OB.teiltRaumMit, SPORT),
+    "city-wide concept shares a place with a quarter's concept": (FEK, OB.teiltRaumMit, MOB),
+    "super-property of derived": (SPORT, OB.verwandtDurchSynergie, MOB),
+    "super-property of explicit": (IHK, OB.verwandtDurchSynergie, FEK),
+    "scope touches its place": (IHK, OB.betrifftRaum, SR_OSTERFELD),
+    "scope touches places within": (IHK, OB.betrifftRaum, SQ_OSTERFELD_MITTE),
+    "city-wide concept touches every place": (FEK, OB.betrifftRaum, SQ_STERKRADE_NORD),
+    "transitive containment": (SQ_OSTERFELD_MITTE, OB.liegtIn, STADT),
+    "inverse of containment": (STADT, OB.umfasst, SQ_OSTERFELD_MITTE),
+    "a Vorlage adopts a concept": (VORLAGE, OB.beschliesst, FEK),
+    "a unit is responsible for a concept": (BEREICH, OB.istZustaendigFuer, FEK),
+    "a Leitziel's concepts": (POLYZENTRALITAET, OB.leitzielVon, IHK),
+    "a Themenfeld's Leitziele": (STADTSTRUKTUR, OB.hatLeitziel, POLYZENTRALITAET),
+    "class hierarchy types places": (SQ_STERKRADE_NORD, RDF.type, OB.Raum),
+    "class hierarchy types concepts": (LONE, RDF.type, PROV.Entity),
+    "sub-property towards external vocabularies": (SQ_OSTERFELD_MITTE, SCHEMA.containedInPlace, STADT),
+    "class hierarchy types units": (BEREICH, RDF.type, ORG.OrganizationalUnit),
+}
+
+
+@pytest.mark.parametrize("triple", ENTAILED.values(), ids=ENTAILED.keys())
+def test_each_axiom_is_entailed_into_the_inferred_graph(store, triple):
+    assert triple in inferred(store)
+
+
+NOT_ENTAILED = {
+    "no Themenfeld shared": (FEK, OB.teiltThemenfeldMit, MOB),
+    "sibling quarters share no place": (MOB, OB.teiltRaumMit, SPORT),
+    "a concept shares nothing with the loner": (FEK, OB.verwandtDurchSynergie, LONE),
+    "containment does not go up for concepts": (IHK, OB.betrifftRaum, STADT),
+}
+
+
+@pytest.mark.parametrize("triple", NOT_ENTAILED.values(), ids=NOT_ENTAILED.keys())
+def test_what_does_not_follow_is_not_derived(store, triple):
+    triples = inferred(store)
+    assert triple not in triples and (triple[2], triple[1], triple[0]) not in triples
+
+
+def test_inferred_graph_holds_no_junk(store):
+    triples = inferred(store)
+    assert triples, "the fixture derives something"
+    assert not [t for t in triples if t[0] == t[2]], "no thing related to itself"
+    assert not [t for t in triples if isinstance(t[0], rdflib.Literal)]
+    assert not [t for t in triples if isinstance(t[0], rdflib.BNode) or isinstance(t[2], rdflib.BNode)]
+    assert not [t for t in triples if t[1] == OWL.sameAs]
+    vocab = (str(OB), str(RDF), str(RDFS), str(OWL), str(ns.XSD))
+    assert not [t for t in triples if str(t[0]).startswith(vocab)], "nothing about the vocabulary itself"
+    empty = (str(RDF), str(RDFS), str(OWL))
+    assert not [t for t in triples if t[1] == RDF.type and str(t[2]).startswith(empty)], "no owl:Thing & co."
+
+
+def test_inferred_graph_holds_nothing_asserted(store):
+    asserted = {tuple(to_rdflib(t) for t in (r["s"], r["p"], r["o"]))
+                for r in store.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", dataset="asserted")}
+    assert (FEK, OB.synergieMit, IHK) in asserted
+    assert not inferred(store) & asserted
+
+
+def test_dataset_switch_separates_asserted_and_inferred(store):
+    both = f"ASK {{ ?a <{OB.teiltThemenfeldMit}> ?b . ?a <{OB.themenfeld}> ?t }}"
+    assert bool(store.query(both, dataset="all"))
+    derived = f"ASK {{ ?a <{OB.teiltThemenfeldMit}> ?b }}"
+    fact = f"ASK {{ ?a <{OB.themenfeld}> ?t }}"
+    assert bool(store.query(derived, dataset="inferred")) and not bool(store.query(derived, dataset="asserted"))
+    assert bool(store.query(fact, dataset="asserted")) and not bool(store.query(fact, dataset="inferred"))
+
+
+# ---- explanations --------------------------------------------------------------------------------
+def test_every_derived_synergy_has_an_explanation(store):
+    rows = store.query(f"""
+        SELECT ?a ?b ?rel WHERE {{
+          VALUES ?rel {{ <{OB.teiltLeitzielMit}> <{OB.teiltThemenfeldMit}> <{OB.teiltRaumMit}> <{OB.synergieMit}> }}
+          ?a ?rel ?b FILTER(?a != ?b)
+          FILTER NOT EXISTS {{ ?n a <{OB.Synergiebegruendung}> ; <{OB.zwischen}> ?a , ?b ; <{OB.regel}> ?rel }}
+        }}""")
+    assert [(r["a"].value, r["rel"].value, r["b"].value) for r in rows] == []
+    count = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?n a <{OB.Synergiebegruendung}> }}"
+    assert int(next(iter(store.query(count)))["n"].value) == 8
+
+
+def test_explanation_node_has_the_agreed_shape(store):
+    node = URIRef(f"{SG}synergie/fek--ihk--themenfeld")
+    g = store.graph(str(Iris(SG).inferred_graph))
+    assert (node, RDF.type, OB.Synergiebegruendung) in g
+    assert set(g.objects(node, OB.zwischen)) == {FEK, IHK}
+    assert set(g.objects(node, OB.regel)) == {OB.teiltThemenfeldMit}
+    assert set(g.objects(node, OB.gemeinsam)) == {STADTSTRUKTUR}
+    (staerke,) = g.objects(node, OB.staerke)
+    assert staerke.datatype == ns.XSD.decimal and float(staerke) == 0.5  # FEK {Umwelt, Stadtstruktur}, IHK {Stadtstruktur}
+    comments = {c.language: str(c) for c in g.objects(node, RDFS.comment)}
+    assert comments["de"] == "Beide Konzepte beziehen sich auf das Themenfeld Stadtstruktur & Stadtgestalt."
+    assert comments["en"] == "Both concepts relate to the thematic field Urban structure & design."
+
+
+def test_explicit_synergy_is_explained_without_shared_values(store):
+    node = URIRef(f"{SG}synergie/fek--ihk--explizit")
+    g = store.graph(str(Iris(SG).inferred_graph))
+    assert set(g.objects(node, OB.regel)) == {OB.synergieMit}
+    assert not set(g.objects(node, OB.gemeinsam))
+    assert [float(x) for x in g.objects(node, OB.staerke)] == [1.0]
+
+
+def test_place_explanation_names_the_largest_shared_place(store):
+    node = URIRef(f"{SG}synergie/fek--ihk--raum")
+    g = store.graph(str(Iris(SG).inferred_graph))
+    assert set(g.objects(node, OB.gemeinsam)) == {SR_OSTERFELD, SQ_OSTERFELD_MITTE}
+    comments = {c.language: str(c) for c in g.objects(node, RDFS.comment)}
+    assert comments["de"] == "Beide Konzepte betreffen den Raum Osterfeld (Sozialraum) sowie einen darin liegenden Raum."
+
+
+def test_synergies_of_a_concept_with_reasons(store):
+    reasons = explain.synergies_of(store, FEK)
+    by = {(r.rule, r.other) for r in reasons}
+    assert ("explizit", str(IHK)) in by
+    assert {("themenfeld", str(IHK)), ("leitziel", str(IHK)), ("raum", str(MOB)), ("raum", str(SPORT))} <= by
+    assert all(r.comment_de and r.comment_en for r in reasons)
+    assert reasons == sorted(reasons, key=lambda r: -r.strength)
+
+
+@pytest.mark.parametrize("name", ["Integriertes Handlungskonzept (IHK) Osterfeld", "ihk", f"{SG}konzept/ihk",
+                                  "integriertes handlungskonzept (ihk) osterfeld"])
+def test_concepts_resolve_by_iri_slug_or_title(store, name):
+    assert explain.resolve_concept(store, name) == IHK
+
+
+def test_unknown_concept_is_not_found(store):
+    from graph.errors import NotFound
+
+    with pytest.raises(NotFound):
+        explain.resolve_concept(store, "Kein solches Konzept")
+
+
+def test_cli_explain_prints_the_reasons(settings, tmp_path, capsys):
+    from cli import main
+
+    disk = OxigraphStore(settings, tmp_path / "store")
+    disk.bulk_load((FIXTURES / "synergien.trig").read_bytes(), ox.RdfFormat.TRIG)
+    inference.refresh(disk, settings)
+    disk.close()
+    del disk  # the CLI opens the store itself
+    assert main(["--store", str(tmp_path / "store"), "explain", "Freiraumentwicklungskonzept Osterfeld", "ihk"]) == 0
+    out = capsys.readouterr().out
+    assert "Freiraumentwicklungskonzept Osterfeld ↔ Integriertes Handlungskonzept (IHK) Osterfeld" in out
+    assert "Beide Konzepte beziehen sich auf das Themenfeld Stadtstruktur & Stadtgestalt." in out
+    assert "Das Wiki nennt die Synergie" in out
+    assert main(["--store", str(tmp_path / "store"), "explain", "mob", "lone"]) == 0
+    assert "Keine Synergie" in capsys.readouterr().out
+
+
+# ---- updates ---------------------------------------------------------------------------------------
+def test_refresh_after_a_record_changes_updates_the_inferred_graph(settings):
+    store = fixture_store(settings)
+    inference.refresh(store, settings)
+    before = inferred(store)
+    graph = f"{SG}graph/konzept/ihk"
+    record = store.graph(graph)
+    record.remove((IHK, OB.themenfeld, None))
+    record.add((IHK, OB.themenfeld, URIRef(f"{SG}themenfeld/mobilitaet")))
+    store.replace_graphs({graph: record})
+    count = inference.refresh(store, settings)
+    after = inferred(store)
+    assert count == len(after)
+    assert (FEK, OB.teiltThemenfeldMit, IHK) in before and (FEK, OB.teiltThemenfeldMit, IHK) not in after
+    assert (IHK, OB.teiltThemenfeldMit, MOB) in after
+    assert not list(store.graph(str(Iris(SG).inferred_graph)).predicate_objects(URIRef(f"{SG}synergie/fek--ihk--themenfeld")))
+    assert (URIRef(f"{SG}synergie/ihk--mob--themenfeld"), RDF.type, OB.Synergiebegruendung) in after
+    assert (FEK, OB.teiltLeitzielMit, IHK) in after, "what did not change stays"
+    # Nothing changed: the graph stays exactly as it is.
+    assert inference.refresh(store, settings) == count and inferred(store) == after
+
+
+def test_refresh_leaves_asserted_graphs_alone(settings):
+    store = fixture_store(settings)
+    graphs = {g: store.count(g) for g in store.named_graphs()}
+    inference.refresh(store, settings)
+    inferred_graph = str(Iris(SG).inferred_graph)
+    assert {g: store.count(g) for g in store.named_graphs() if g != inferred_graph} == graphs
+
+
+# ---- the rules and the reference --------------------------------------------------------------------
+def test_every_synergy_axiom_has_a_rule(settings):
+    ontology = ontology_graph(settings)
+    ruleset = rules.compile_rules(ontology)
+    covered = rules.covered_axioms(ruleset)
+    synergy = set(ontology.transitive_subjects(RDFS.subPropertyOf, OB.verwandtDurchSynergie))
+    assert {OB.teiltLeitzielMit, OB.teiltThemenfeldMit, OB.teiltRaumMit, OB.synergieMit} <= synergy
+    for prop in synergy | {OB.betrifftRaum}:
+        for axiom in ontology.predicate_objects(prop):
+            if axiom[0] in (OWL.propertyChainAxiom, RDFS.subPropertyOf, OWL.inverseOf):
+                assert any(c[0] == str(prop) and c[1] == str(axiom[0]) for c in covered), (prop, axiom)
+        if (prop, RDF.type, OWL.SymmetricProperty) in ontology:
+            assert (str(prop), str(RDF.type), str(OWL.SymmetricProperty)) in covered
+    # Only equality (functional properties) is left out, on purpose.
+    assert {u.axiom[2] for u in ruleset.unsupported} <= {str(OWL.FunctionalProperty)}
+
+
+def test_each_derived_relation_is_explained_by_the_property_its_chain_shares(settings):
+    ontology = ontology_graph(settings)
+    assert explain.shared_property(ontology, OB.teiltLeitzielMit) == OB.leitziel
+    assert explain.shared_property(ontology, OB.teiltThemenfeldMit) == OB.themenfeld
+    assert explain.shared_property(ontology, OB.teiltRaumMit) == OB.betrifftRaum
+    assert explain.shared_property(ontology, OB.synergieMit) is None
+
+
+def test_strata_run_dependencies_first(settings):
+    order = [r.head_predicate for members, _ in rules.strata(rules.compile_rules(ontology_graph(settings)).rules)
+             for r in members]
+    assert order.index(str(OB.themenfeldVon)) < order.index(str(OB.teiltThemenfeldMit))
+    assert order.index(str(OB.umfasst)) < order.index(str(OB.betrifftRaum)) < order.index(str(OB.teiltRaumMit))
+    assert order.index(str(OB.teiltRaumMit)) < order.index(str(OB.verwandtDurchSynergie))
+
+
+def test_strength_is_jaccard_as_decimal():
+    assert explain.strength(1, 3) == "0.333"
+    assert explain.strength(2, 2) == "1"
+    assert explain.strength(1, 2) == "0.5"
+
+
+def test_fast_path_equals_owlrl_on_the_fixture(settings):
+    store = fixture_store(settings)
+    ontology = inference.load_ontology(store, settings)
+    fast = inference.derived_triples(inference.compute(store, settings, ontology))
+    reference = inference.reference_closure(_asserted(store), ontology)
+    assert fast == reference
+    assert (FEK, OB.teiltRaumMit, MOB) in reference
+
+
+def _asserted(store) -> rdflib.Graph:
+    g = rdflib.Graph()
+    for r in store.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", dataset="asserted"):
+        g.add(tuple(to_rdflib(t) for t in (r["s"], r["p"], r["o"])))
+    return g

@@ -1,0 +1,85 @@
+"""Dereferenceable IRIs: every IRI minted under the base answers at its path below the base, the
+ontology at ``/ontology`` and the shapes at ``/shapes``; HTML for browsers, RDF by negotiation.
+"""
+from __future__ import annotations
+
+import pyoxigraph as ox
+from flask import Blueprint, render_template
+
+from graph import concept as concepts
+from graph import vocab_docs
+from graph.describe import Description, Resource
+from graph.errors import NotFound
+from graph.namespaces import OB
+from web import settings, store
+from web.i18n import lang
+from web.linked import linked_response, own_url, page_format, root_url
+from web.publish import publication
+
+bp = Blueprint("resources", __name__)
+
+
+@bp.get("/ontology")
+@bp.get("/ontology/<path:version>")
+def ontology(version: str | None = None):
+    """The ontology (and its version IRI): RDF by negotiation, a documentation page for people."""
+    graph = vocab_docs.ontology_graph(store(), settings())
+    if version is not None and not vocab_docs.is_version(graph, version):
+        raise NotFound(f"Keine Version {version!r} der Ontologie / no such ontology version")
+    return linked_response(
+        lambda: vocab_docs.triples(graph),
+        lambda links: render_template("ontology.html", doc=vocab_docs.ontology_doc(graph, lang()), links=links),
+    )
+
+
+@bp.get("/shapes")
+def shapes():
+    """The SHACL shapes every record is checked against, as RDF and as a readable list."""
+    graph = vocab_docs.shapes_graph(settings())
+    return linked_response(
+        lambda: vocab_docs.triples(graph),
+        lambda links: render_template("shapes.html", doc=vocab_docs.shapes_doc(graph, lang()), links=links),
+    )
+
+
+@bp.get("/<path:subpath>")
+def resource(subpath: str):
+    """Any IRI under the base: the request path is the IRI's path below the base, whatever the base."""
+    iri = settings().base_iri + subpath
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        raise NotFound(f"Keine gültige Adresse / not a valid IRI: {subpath}") from None
+    fmt = page_format()  # an unacceptable format is refused before any work is done
+    res = Resource(store(), iri)
+    if not res.exists:
+        published = publication().describe(iri, root_url())
+        if published is None:
+            raise NotFound(f"Der Graph enthält {iri} nicht / the graph does not hold {iri}")
+        return linked_response(lambda: published.triples(), lambda links: _page(published, links), fmt=fmt,
+                               url=own_url())
+    return linked_response(res.triples, lambda links: _page(res, links), fmt=fmt, url=own_url())
+
+
+def _page(res: Resource, links: list) -> str:
+    description = res.describe(lang())
+    facts = _concept_facts(res, description) if str(OB.Konzept) in [t.iri for t in description.types] else None
+    return render_template("resource.html", d=description, c=facts, links=links)
+
+
+def _concept_facts(res: Resource, d: Description) -> dict:
+    """The concept's page header: the properties a planner looks for first, then resolutions and synergies."""
+    scope = d.values(str(OB.geltungsbereich))
+    scope_iris = {v.iri for v in scope}
+    synergies = concepts.synergies(res.store, res.iri, lang())
+    return {
+        "themenfelder": d.values(str(OB.themenfeld)),
+        "leitziele": d.values(str(OB.leitziel)),
+        "scope": scope,
+        "touches": [v for v in d.values(str(OB.betrifftRaum)) if v.iri not in scope_iris],
+        "units": d.values(str(OB.zustaendigeEinheit)),
+        "years": d.values(str(OB.veroeffentlichungsjahr)),
+        "vorlagen": concepts.vorlagen(res.store, res.iri, lang()),
+        "explicit": [s for s in synergies if s.explicit],
+        "derived": [s for s in synergies if not s.explicit],
+    }
