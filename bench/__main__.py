@@ -1,8 +1,8 @@
 """``python -m bench``: the foundation benchmark. Per scale, build time, peak memory and p50/p95 query
-latency of the embedded pipeline (pyoxigraph on disk) against rdflib's in-memory graph, side by side.
+latency of the embedded store (pyoxigraph on disk, and in memory) against rdflib's in-memory graph.
 
-Each pipeline runs in a child process (:mod:`bench.foundation`) so its peak RSS is its own. Row counts of
-the two pipelines must agree for every query; a mismatch makes the run fail (exit 1).
+Each pipeline runs in its own child process (:mod:`bench.foundation`) so its peak RSS is its own. Row
+counts must agree between the pipelines for every query; a mismatch makes the run fail (exit 1).
 """
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.foundation import QUERIES
+from bench.foundation import PIPELINES, QUERIES
 from bench.synthetic import city_entities, generate_nquads
 
 RESULTS = Path(__file__).parent / "results"
@@ -45,39 +45,57 @@ def run_pipeline(pipeline: str, nquads: Path, workdir: Path, entities: dict, arg
            "--workdir", str(workdir), "--entities", json.dumps(entities), "--min-runs", str(args.min_runs),
            "--max-runs", str(args.max_runs), "--budget", str(args.budget)]
     print(f"  · {pipeline} …", file=sys.stderr, flush=True)
-    done = subprocess.run(cmd, capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False,
+                          cwd=Path(__file__).resolve().parent.parent)
     if done.returncode != 0:
         raise SystemExit(f"{pipeline} failed:\n{done.stderr}")
     return json.loads(done.stdout)
 
 
+EMBEDDED = ("oxigraph", "oxigraph-memory")
+
+
+def ratios(scale: dict) -> None:
+    """Build speedup and median per-query p50 ratio of each embedded pipeline against rdflib."""
+    rd = scale["pipelines"].get("rdflib")
+    if not rd:
+        return
+    for name in EMBEDDED:
+        ox = scale["pipelines"].get(name)
+        if ox:
+            scale.setdefault("ratios", {})[name] = {
+                "build_speedup": rd["build_s"] / ox["build_s"],
+                "query_ratio_median": statistics.median(rd["queries"][q]["p50"] / ox["queries"][q]["p50"]
+                                                        for q in QUERIES),
+                "rows_agree": all(rd["queries"][q]["rows"] == ox["queries"][q]["rows"] for q in QUERIES)}
+
+
 def report(scale: dict) -> list[str]:
-    """A readable table of one scale, and the ratios."""
-    ox, rd = scale["pipelines"].get("oxigraph"), scale["pipelines"].get("rdflib")
+    """A readable table of one scale: a column per pipeline, then the ratios against rdflib."""
+    runs = scale["pipelines"]
+    names = [n for n in PIPELINES if n in runs]
+    rd = runs.get("rdflib")
     g = scale["generated"]
-    lines = [f"\n== {human(scale['scale'])} triples: {g['triples']:,} triples in {g['graphs']:,} named graphs, "
-             f"{g['cities']} cities, {g['concepts']:,} concepts, {g['vorlagen']:,} Vorlagen "
-             f"(generated in {scale['generate_s']:.1f} s, {human(scale['nquads_bytes'], 'B')} N-Quads)"]
-    head = f"{'':26}{'oxigraph (disk)':>22}{'rdflib (memory)':>22}{'ratio':>9}"
+    lines = [(f"\n== {human(scale['scale'])} triples: {g['triples']:,} triples in {g['graphs']:,} named graphs, "
+              f"{g['cities']} cities, {g['concepts']:,} concepts, {g['vorlagen']:,} Vorlagen "
+              f"(generated in {scale['generate_s']:.1f} s, {human(scale['nquads_bytes'], 'B')} N-Quads; "
+              f"load average {scale['loadavg'][0]:.1f} before, {scale['loadavg'][1]:.1f} after)")]
+    head = f"{'':24}" + "".join(f"{PIPELINES[n][0]:>22}" for n in names) + "   rows"
     lines += [head, "-" * len(head)]
-    lines.append(f"{'build':26}{ox['build_s']:>20.2f} s" + (
-        f"{rd['build_s']:>20.2f} s{rd['build_s'] / ox['build_s']:>8.1f}×" if rd else f"{'skipped':>22}"))
-    lines.append(f"{'peak RSS':26}{human(ox['peak_rss_bytes'], 'B'):>22}" + (
-        f"{human(rd['peak_rss_bytes'], 'B'):>22}{rd['peak_rss_bytes'] / ox['peak_rss_bytes']:>8.1f}×" if rd else ""))
-    lines.append(f"{'query p50 / p95 (ms)':26}{'':>22}{'':>22}{'':>9}   rows")
-    for name in QUERIES:
-        o = ox["queries"][name]
-        cell = f"{o['p50'] * 1e3:.2f} / {o['p95'] * 1e3:.2f}"
-        if rd:
-            r = rd["queries"][name]
-            rows = f"{o['rows']}" + ("" if o["rows"] == r["rows"] else f" ≠ {r['rows']} MISMATCH")
-            lines.append(f"  {name:24}{cell:>22}{r['p50'] * 1e3:>12.2f} / {r['p95'] * 1e3:<7.2f}"
-                         f"{r['p50'] / o['p50']:>8.1f}×   {rows}")
-        else:
-            lines.append(f"  {name:24}{cell:>22}{'':>31}   {o['rows']}")
-    if rd:
-        lines.append(f"{'build speedup':26}{scale['build_speedup']:>8.1f}×    "
-                     f"median of per-query p50 ratios {scale['query_ratio_median']:.1f}×")
+    lines.append(f"{'build (s)':24}" + "".join(f"{runs[n]['build_s']:>22.2f}" for n in names))
+    lines.append(f"{'peak RSS':24}" + "".join(f"{human(runs[n]['peak_rss_bytes'], 'B'):>22}" for n in names))
+    lines.append("query p50 / p95 (ms)")
+    for q in QUERIES:
+        cells = "".join(f"{runs[n]['queries'][q]['p50'] * 1e3:>13.2f} / {runs[n]['queries'][q]['p95'] * 1e3:<6.1f}"
+                        for n in names)
+        counts = {runs[n]["queries"][q]["rows"] for n in names}
+        rows = str(counts.pop()) if len(counts) == 1 else "MISMATCH " + "/".join(
+            str(runs[n]["queries"][q]["rows"]) for n in names)
+        lines.append(f"  {q:22}{cells}   {rows}")
+    for name, r in scale.get("ratios", {}).items():
+        per_query = ", ".join(f"{q} {rd['queries'][q]['p50'] / runs[name]['queries'][q]['p50']:.1f}×" for q in QUERIES)
+        lines.append(f"{PIPELINES[name][0]} against rdflib: build {r['build_speedup']:.1f}× faster, query mix "
+                     f"{r['query_ratio_median']:.1f}× (median of per-query p50 ratios: {per_query})")
     return lines
 
 
@@ -86,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--scales", default="10k,100k,1M", help="comma-separated triple counts (default 10k,100k,1M)")
     p.add_argument("--rdflib-max", default="1M", help="run the rdflib pipeline only up to this scale (default 1M)")
+    p.add_argument("--pipelines", default=",".join(PIPELINES),
+                   help=f"comma-separated pipelines to run (default: all of {', '.join(PIPELINES)})")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--min-runs", type=int, default=3, help="timed runs per query at least")
     p.add_argument("--max-runs", type=int, default=30, help="timed runs per query at most")
@@ -96,6 +116,10 @@ def main(argv: list[str] | None = None) -> int:
 
     scales = [parse_scale(s) for s in args.scales.split(",") if s.strip()]
     rdflib_max = parse_scale(args.rdflib_max)
+    args.pipelines = [n.strip() for n in args.pipelines.split(",") if n.strip()]
+    unknown = set(args.pipelines) - set(PIPELINES)
+    if unknown:
+        p.error(f"unknown pipeline(s): {', '.join(sorted(unknown))}")
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="stadtgraph-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     entities = city_entities(0, args.seed)
@@ -109,17 +133,14 @@ def main(argv: list[str] | None = None) -> int:
             generated = generate_nquads(nquads, n, args.seed)
             generated.pop("defective_graphs")
             scale = {"scale": n, "generated": generated, "generate_s": time.perf_counter() - t,
-                     "nquads_bytes": nquads.stat().st_size, "pipelines": {}}
-            scale["pipelines"]["oxigraph"] = run_pipeline("oxigraph", nquads, workdir, entities, args)
-            shutil.rmtree(workdir / "oxigraph", ignore_errors=True)
-            if n <= rdflib_max:
-                rd = scale["pipelines"]["rdflib"] = run_pipeline("rdflib", nquads, workdir, entities, args)
-                ox = scale["pipelines"]["oxigraph"]
-                scale["build_speedup"] = rd["build_s"] / ox["build_s"]
-                scale["query_ratio_median"] = statistics.median(
-                    rd["queries"][q]["p50"] / ox["queries"][q]["p50"] for q in QUERIES)
-                scale["rows_agree"] = all(rd["queries"][q]["rows"] == ox["queries"][q]["rows"] for q in QUERIES)
-                ok &= scale["rows_agree"]
+                     "nquads_bytes": nquads.stat().st_size, "pipelines": {}, "loadavg": [os.getloadavg()[0]]}
+            for name in PIPELINES:
+                if name in args.pipelines and (name != "rdflib" or n <= rdflib_max):
+                    scale["pipelines"][name] = run_pipeline(name, nquads, workdir, entities, args)
+                    shutil.rmtree(workdir / "oxigraph", ignore_errors=True)
+            scale["loadavg"].append(os.getloadavg()[0])  # other work on the machine skews the figures
+            ratios(scale)
+            ok &= all(r["rows_agree"] for r in scale.get("ratios", {}).values())
             nquads.unlink()
             results.append(scale)
             print("\n".join(report(scale)), flush=True)
@@ -128,15 +149,16 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(workdir, ignore_errors=True)
 
     for scale in results:
-        if scale["scale"] == TARGET_SCALE and "build_speedup" in scale:
-            checks = [("build ≥5× faster", scale["build_speedup"] >= TARGET_BUILD),
-                      ("query mix ≥10× faster (median)", scale["query_ratio_median"] >= TARGET_QUERY),
-                      ("peak RSS < 2 GiB", scale["pipelines"]["oxigraph"]["peak_rss_bytes"] < TARGET_RSS),
-                      ("same rows", scale["rows_agree"])]
-            print("\nTargets at 1M: " + ", ".join(f"{name}: {'ja' if good else 'NEIN'}" for name, good in checks))
+        for name, r in scale.get("ratios", {}).items() if scale["scale"] == TARGET_SCALE else ():
+            checks = [("build ≥5× faster", r["build_speedup"] >= TARGET_BUILD),
+                      ("query mix ≥10× faster (median)", r["query_ratio_median"] >= TARGET_QUERY),
+                      ("peak RSS < 2 GiB", scale["pipelines"][name]["peak_rss_bytes"] < TARGET_RSS),
+                      ("same rows", r["rows_agree"])]
+            print(f"Ziele bei 1M / targets at 1M, {PIPELINES[name][0]}: "
+                  + ", ".join(f"{label}: {'ja' if good else 'NEIN'}" for label, good in checks))
     if args.save:
         RESULTS.mkdir(exist_ok=True)
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         out = RESULTS / f"foundation-{stamp}.json"
         meta = {"command": "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:]),
                 "cpus": os.cpu_count(), "python": sys.version.split()[0]}

@@ -1,8 +1,8 @@
-"""The foundation benchmark's two pipelines and its query mix: the embedded store (pyoxigraph on disk, via
-:class:`graph.store.OxigraphStore`) against rdflib's in-memory ``Dataset``, each measured in its own process.
+"""The foundation benchmark's pipelines and its query mix: the embedded store (:class:`graph.store.OxigraphStore`
+on disk, and in memory) against rdflib's in-memory ``Dataset``, each measured in its own process.
 
-``python -m bench.foundation --pipeline oxigraph|rdflib --nquads FILE --workdir DIR`` loads FILE, runs the
-mix and prints one JSON object (build seconds, peak RSS, per-query latencies and row counts) on stdout.
+``python -m bench.foundation --pipeline NAME --nquads FILE --workdir DIR --entities JSON`` loads FILE, runs
+the mix and prints one JSON object (build seconds, peak RSS, per-query latencies and row counts) on stdout.
 """
 from __future__ import annotations
 
@@ -99,6 +99,19 @@ def _oxigraph(nquads: Path, workdir: Path) -> tuple[float, Callable[[str], int]]
     return build, lambda q: sum(1 for _ in store.query(q, dataset="all"))
 
 
+def _oxigraph_memory(nquads: Path, workdir: Path) -> tuple[float, Callable[[str], int]]:
+    import pyoxigraph as ox
+
+    from graph.settings import Settings
+    from graph.store import OxigraphStore
+
+    t = time.perf_counter()
+    store = OxigraphStore(Settings.from_mapping({"store": "memory"}))
+    store.bulk_load(nquads, ox.RdfFormat.N_QUADS)
+    build = time.perf_counter() - t
+    return build, lambda q: sum(1 for _ in store.query(q, dataset="all"))
+
+
 def _rdflib(nquads: Path, workdir: Path) -> tuple[float, Callable[[str], int]]:
     import rdflib
 
@@ -109,7 +122,9 @@ def _rdflib(nquads: Path, workdir: Path) -> tuple[float, Callable[[str], int]]:
     return build, lambda q: sum(1 for _ in ds.query(q))
 
 
-PIPELINES = {"oxigraph": _oxigraph, "rdflib": _rdflib}
+# name -> (column title, loader); the first two are the embedded store as ``store=oxigraph`` / ``store=memory``
+PIPELINES = {"oxigraph": ("oxigraph (disk)", _oxigraph), "oxigraph-memory": ("oxigraph (memory)", _oxigraph_memory),
+             "rdflib": ("rdflib (memory)", _rdflib)}
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -123,7 +138,7 @@ def run(pipeline: str, nquads: Path, workdir: Path, entities: dict[str, str], *,
         min_runs: int = 3, max_runs: int = 30, budget: float = 15.0) -> dict:
     """Build with one pipeline, then time every query: one warm-up, then ``min_runs`` to ``max_runs``
     runs while the query's time ``budget`` (seconds) lasts."""
-    build, execute = PIPELINES[pipeline](nquads, workdir)
+    build, execute = PIPELINES[pipeline][1](nquads, workdir)
     queries = {}
     for name, text in query_texts(entities).items():
         rows = execute(text)  # warm-up; also the row count

@@ -30,8 +30,9 @@ missing. Each city has its own random stream: the same seed gives byte-identical
 scale is a prefix of a larger one. The ontology is not included (load ``ontology/oberhausen.ttl`` if a
 bench needs its axioms).
 
-``defect_rate`` (0..1) gives that share of concept records exactly one defect, drawn from
-:data:`DEFECTS`; the stats name each defective graph so a validation bench can check its findings.
+``defect_rate`` (0..1) gives that share of concepts exactly one defect, drawn from :data:`DEFECTS` (the
+two Vorlage defects sit in the concept's first Vorlage record, the others in the concept's record); the
+stats count them per kind and name each defective graph, so a validation bench can check its findings.
 """
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from typing import Callable
 import rdflib
 from rdflib import Literal, URIRef
 
-from graph import inference, validation
+from graph import inference, metrics, validation
 from graph.errors import StadtgraphError
 from graph.iris import Iris
 from graph.loaders import load_paths
@@ -146,5 +146,16 @@ def build(settings: Settings, store: Store, *, paths: list[Path] | None = None, 
     report.inferred = inference.refresh(store, settings)
     report.seconds["infer"] = time.perf_counter() - t
     report.quads = store.count()
+    _record_metrics(report)
     say(f"Inferenz: {report.inferred} abgeleitete Tripel; {report.quads} Quads im Speicher")
     return report
+
+
+def _record_metrics(report: BuildReport) -> None:
+    """Build and inference durations, refusals and store size for /metrics (see :mod:`graph.metrics`)."""
+    for phase, seconds in report.seconds.items():
+        metrics.observe_build(seconds, phase)
+    metrics.observe_build(sum(report.seconds.values()), "total")
+    metrics.validation_refused(len(report.refused), "build")
+    metrics.set_store_size(report.quads)
+    metrics.set_last_build(time.time())

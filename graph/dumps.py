@@ -96,6 +96,8 @@ class DumpFile:
     title_en: str
     gzip: bool = False
     subset: str | None = None  # IRI of the Themenfeld or Sozialraum
+    subset_kind: str | None = None
+    subset_label: str | None = None
 
 
 @dataclass
@@ -199,7 +201,8 @@ def _write(store: Store, root: Path, fingerprint: str) -> DumpSet:
             what = "Themenfeld" if subset.kind == "themenfeld" else "Sozialraum"
             dumps.files[subset.name] = DumpFile(
                 subset.name, "turtle", "text/turtle", len(data), hashlib.sha256(data).hexdigest(),
-                f"{what} „{subset.label}“ als Turtle", f"{what} “{subset.label}” as Turtle", subset=subset.iri)
+                f"{what} „{subset.label}“ als Turtle", f"{what} “{subset.label}” as Turtle", subset=subset.iri,
+                subset_kind=subset.kind, subset_label=subset.label)
         manifest = {k: v for k, v in asdict(dumps).items() if k != "directory"}
         (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
         final = root / version

@@ -146,3 +146,11 @@ class StoreUnavailable(StadtgraphError):
     status = 503
     slug = "store-unavailable"
     title = "Datenspeicher nicht erreichbar / store unavailable"
+
+
+class NotReady(StadtgraphError):
+    """The service runs but cannot answer yet (e.g. the store is empty before the first build)."""
+
+    status = 503
+    slug = "not-ready"
+    title = "Dienst nicht bereit / service not ready"

@@ -106,6 +106,13 @@ def serialize_triples(triples: Iterable[ox.Triple], fmt: Format, prefixes: dict[
     return ox.serialize(triples, format=fmt.rdf, **kwargs)
 
 
+def ox_triples(graph: Iterable[tuple]) -> list[ox.Triple]:
+    """The triples of an rdflib graph as pyoxigraph triples, for :func:`serialize_triples`."""
+    from graph.store import to_ox
+
+    return [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph]
+
+
 def by_name(name: str) -> Format:
     for fmt in (*RESULT_FORMATS, *RDF_FORMATS, *DATASET_FORMATS, HTML):
         if fmt.name == name:

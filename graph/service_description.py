@@ -47,8 +47,9 @@ def graph_sizes(executor: Executor, settings: Settings) -> dict[str, int]:
     return {b["g"]["value"]: int(b["n"]["value"]) for b in doc["results"]["bindings"] if "g" in b}
 
 
-def describe_service(endpoint: str, settings: Settings, sizes: dict[str, int]) -> Graph:
-    """The Service Description graph for the endpoint at ``endpoint`` (its absolute URL)."""
+def describe_service(endpoint: str, settings: Settings, sizes: dict[str, int] | None) -> Graph:
+    """The Service Description graph for the endpoint at ``endpoint`` (its absolute URL). ``sizes``
+    (triples per named graph) None: not counted in time, so no sizes and only the special graphs."""
     iris = Iris(settings.base_iri)
     g = Graph()
     for prefix, ns in SD_PREFIXES.items():
@@ -81,7 +82,8 @@ def describe_service(endpoint: str, settings: Settings, sizes: dict[str, int]) -
     default_graph = BNode("defaultGraph")
     g.add((dataset, SD.defaultGraph, default_graph))
     g.add((default_graph, RDF.type, SD.Graph))
-    g.add((default_graph, VOID.triples, Literal(sum(sizes.values()), datatype=XSD.integer)))
+    if sizes is not None:
+        g.add((default_graph, VOID.triples, Literal(sum(sizes.values()), datatype=XSD.integer)))
     g.add((default_graph, RDFS.comment, Literal("Vereinigung aller benannten Graphen", lang="de")))
     g.add((default_graph, RDFS.comment, Literal("union of all named graphs", lang="en")))
 
@@ -89,7 +91,7 @@ def describe_service(endpoint: str, settings: Settings, sizes: dict[str, int]) -
     special = {inferred: ("abgeleitete Tripel (OWL-2-RL-Synergieregeln)", "inferred triples (OWL 2 RL synergy rules)"),
                str(iris.ontology_graph): ("Ontologie", "ontology"),
                str(iris.provenance_graph): ("Herkunft des Aufbaus", "build provenance")}
-    names = sorted(set(sizes) | {inferred})
+    names = sorted(set(sizes or special) | {inferred})
     if len(names) > MAX_LISTED_GRAPHS:
         names = [n for n in names if n in special]
     for name in names:
@@ -100,7 +102,8 @@ def describe_service(endpoint: str, settings: Settings, sizes: dict[str, int]) -
         g.add((node, SD.name, URIRef(name)))
         g.add((node, SD.graph, graph_node))
         g.add((graph_node, RDF.type, SD.Graph))
-        g.add((graph_node, VOID.triples, Literal(sizes.get(name, 0), datatype=XSD.integer)))
+        if sizes is not None:
+            g.add((graph_node, VOID.triples, Literal(sizes.get(name, 0), datatype=XSD.integer)))
         if name == inferred:
             # What the OWL 2 RL rules entail from the asserted graphs, materialised at build time.
             g.add((node, SD.entailmentRegime, ENT["OWL-RDF-Based"]))
@@ -115,5 +118,6 @@ def describe_service(endpoint: str, settings: Settings, sizes: dict[str, int]) -
 
 
 def serialize_description(g: Graph, fmt: Format) -> bytes:
-    triples = [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in g]
+    # Sorted, so the Turtle writer can group each subject's triples.
+    triples = [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in sorted(g)]
     return serialize_triples(triples, fmt, {**SD_PREFIXES, "ob": "https://daten.oberhausen.de/stadtgraph/ontology#"})

@@ -1,9 +1,21 @@
-"""Serving the app with gunicorn (several workers, each opening the on-disk store read-only)."""
+"""Serving the app with gunicorn: several worker processes with threads, each worker opening the on-disk
+store read-only and keeping its own small pool of query runner processes (:mod:`graph.runner`).
+
+The master never opens the store; a worker that dies takes its runners with it (they die with their
+parent). The worker timeout only guards against a stuck worker: queries are stopped by the runners' limit.
+"""
 from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+from graph import logs
 from graph.settings import Settings
+
 
 
 class _Gunicorn(BaseApplication):
@@ -14,25 +26,70 @@ class _Gunicorn(BaseApplication):
 
     def load_config(self) -> None:
         for key, value in self.options.items():
-            self.cfg.set(key, value)
+            if key in self.cfg.settings:  # settings newer than the installed gunicorn are skipped
+                self.cfg.set(key, value)
 
     def load(self):
         from server import create_app  # imported in the worker: each worker opens its own store
 
-        return create_app(self.settings_obj)
+        app = create_app(self.settings_obj)
+        _warm_up(app)
+        return app
 
 
-def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 8080, workers: int | None = None,
-          threads: int | None = None) -> None:
-    """Serve until stopped. Each worker opens the store itself (read-only for the embedded store)."""
-    options = {
+def _warm_up(app: Any) -> None:
+    """Start a query runner ahead of the first request, so the first query does not wait for one."""
+    from graph.runner import executor_for
+
+    executor_for(app.config["STORE"], app.config["SETTINGS"]).warm_up()
+
+
+def _share_metrics(settings: Settings) -> None:
+    """Empty ``metrics_dir`` and put prometheus_client into multiprocess mode, before any process imports
+    :mod:`graph.metrics` (the mode is fixed when prometheus_client is first imported)."""
+    path = Path(settings.metrics_dir)
+    if path.exists():
+        shutil.rmtree(path)  # values of an earlier run would be added to this one's
+    path.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
+
+
+def _worker_exited(_server: Any, worker: Any) -> None:
+    """gunicorn's child_exit hook: drop a dead worker's per-process gauge files."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
+
+
+def gunicorn_options(settings: Settings, *, host: str, port: int, workers: int | None = None,
+                     threads: int | None = None) -> dict[str, Any]:
+    return {
         "bind": f"{host}:{port}",
         "workers": workers or settings.workers,
         "threads": threads or settings.threads,
         "worker_class": "gthread",
+        # A gthread worker heartbeats from its main thread, so a long query never trips this.
         "timeout": int(settings.query_timeout * 3) + 30,
         "graceful_timeout": 10,
-        "accesslog": "-",
+        "keepalive": 5,
+        # Access lines come from the app (JSON, with route and request id); errors as JSON lines too.
+        "accesslog": None,
         "errorlog": "-",
+        "loglevel": settings.log_level.lower(),
+        "logconfig_dict": logs.logconfig(settings.log_level.upper()),
+        # Above the app's own URL limit, so an over-long URL gets the app's 414 problem+json; 8190 is
+        # the most gunicorn allows short of "unlimited".
+        "limit_request_line": 8190,
+        "child_exit": _worker_exited,
+        "proc_name": "stadtgraph",
+        # No runtime control socket: one fixed path per user would collide between servers.
+        "control_socket_disable": True,
     }
-    _Gunicorn(settings, options).run()
+
+
+def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 8080, workers: int | None = None,
+          threads: int | None = None) -> None:
+    """Serve until stopped (SIGTERM/SIGINT)."""
+    _share_metrics(settings)
+    _Gunicorn(settings, gunicorn_options(settings, host=host, port=port, workers=workers, threads=threads)).run()

@@ -52,15 +52,25 @@ class Settings:
     query_queue_wait: float = _setting(
         2.0, "Seconds a request waits for a free query runner before it is answered 503 with Retry-After.")
     cors_origin: str = _setting("*", "Access-Control-Allow-Origin for the read routes (/sparql, /api).")
+    queries_dir: str = _setting(str(PROJECT_ROOT / "graph" / "queries"),
+                                "Directory of the curated queries (*.rq), checked at start-up.")
     public_url: str = _setting("", "Public URL of the service (for links in the catalog); empty: from the request.")
     tokens: dict = _setting({}, "Write tokens for the Graph Store Protocol: name -> sha256 hex digest.", secret=True)
     max_body_bytes: int = _setting(1_000_000, "Largest request body accepted by ordinary routes.")
     max_upload_bytes: int = _setting(20_000_000, "Largest request body for /validate and Graph Store writes.")
     max_query_length: int = _setting(100_000, "Longest SPARQL query text accepted (characters).")
+    max_url_length: int = _setting(
+        8000, "Longest request target (path and query string, bytes) accepted; longer is answered 414. "
+        "Long SPARQL queries go by POST. At most 8000 (gunicorn refuses longer request lines itself).")
+    max_parameters: int = _setting(100, "Most query-string parameters or form fields a request may carry.")
     catalog_page_size: int = _setting(50, "Datasets per page of the DCAT catalog.")
     workers: int = _setting(2, "Number of server worker processes (stadtgraph serve).")
     threads: int = _setting(4, "Threads per server worker process (stadtgraph serve).")
     strict: bool = _setting(False, "Fail the whole build on any SHACL violation.")
+    log_level: str = _setting("INFO", "Level of the JSON logs of stadtgraph serve (DEBUG, INFO, WARNING, ERROR).")
+    metrics_dir: str = _setting(
+        str(PROJECT_ROOT / "var" / "metrics"),
+        "Directory where the server workers share their Prometheus metrics (emptied at each start).")
 
     # ---- construction -------------------------------------------------------------------------
     @classmethod
@@ -119,6 +129,10 @@ class Settings:
             raise ConfigurationError("store=sparql needs sparql_query_url")
         if self.query_timeout <= 0 or self.row_limit <= 0:
             raise ConfigurationError("query_timeout and row_limit must be positive")
+        if not 256 <= self.max_url_length <= 8000 or self.max_parameters < 1:
+            raise ConfigurationError("max_url_length must lie between 256 and 8000, max_parameters be positive")
+        if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ConfigurationError(f"log_level must be DEBUG, INFO, WARNING or ERROR, not {self.log_level!r}")
         if self.query_processes < 0 or self.query_queue_wait < 0:
             raise ConfigurationError("query_processes and query_queue_wait must not be negative")
 

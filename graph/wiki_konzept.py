@@ -11,8 +11,19 @@ from mwparserfromhell.wikicode import Wikicode
 
 from graph.names import themenfeld_title
 from graph.wiki_markup import (
-    Link, Note, PageError, categories, icon_targets, lines, links, one_line, parse, plain, sections,
-    unescape_anchor, without_tables,
+    Link,
+    Note,
+    PageError,
+    categories,
+    icon_targets,
+    lines,
+    links,
+    one_line,
+    parse,
+    plain,
+    sections,
+    unescape_anchor,
+    without_tables,
 )
 
 # every section heading seen → one key

@@ -1,6 +1,5 @@
-"""Small wikitext helpers shared by the concept-page and Themenfeld-page readers (mwparserfromhell based).
-
-Plain text of markup, sections by heading, lines and placeholders, links, categories, icon targets, anchors.
+"""Small wikitext helpers shared by the concept-page and Themenfeld-page readers (mwparserfromhell based):
+plain text of markup, sections by heading, lines and placeholders, links, categories, icon targets, anchors.
 """
 from __future__ import annotations
 

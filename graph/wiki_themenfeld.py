@@ -8,7 +8,17 @@ from dataclasses import dataclass, field
 from mwparserfromhell.nodes import Heading, Tag
 from mwparserfromhell.wikicode import Wikicode
 
-from graph.wiki_markup import FILE_PREFIXES, Link, Note, links, one_line, parse, plain, sections, unescape_anchor
+from graph.wiki_markup import (
+    FILE_PREFIXES,
+    Link,
+    Note,
+    links,
+    one_line,
+    parse,
+    plain,
+    sections,
+    unescape_anchor,
+)
 
 
 @dataclass
@@ -59,10 +69,12 @@ def parse_themenfeld(code: Wikicode, title: str, canonical: str) -> ThemenfeldPa
 
 
 def _leitziel_divs(section: str, notes: list[Note]) -> list[LeitzielDef]:
-    """``<div id="T">'''T'''</div>`` followed by its paragraph (up to the next title div); a ``</div>``
-    misplaced after the paragraph is tolerated. Paragraphs without a title div are no Leitziele."""
+    """A title div ``<div id="T">'T'</div>`` (bold) and the paragraph after it, up to the next ``<br />``
+    or title div; a ``</div>`` misplaced after the paragraph is tolerated. Paragraphs without a title div
+    are no Leitziele of their own (older revisions of several Themenfeld pages)."""
     out: list[LeitzielDef] = []
     texts: list[str] = []
+    collecting = False
 
     def close() -> None:
         if out:
@@ -83,10 +95,10 @@ def _leitziel_divs(section: str, notes: list[Note]) -> list[LeitzielDef]:
                               f"anchor \"{anchor}\" and title \"{title}\" of a Leitziel differ"))
             if title or anchor:
                 out.append(LeitzielDef(title=title or anchor, anchor=anchor))
-            texts = [contents]
+            texts, collecting = [contents], True
         elif isinstance(node, Tag) and node.tag == "br":
-            continue
-        elif out:
+            collecting = False  # the <br /> ends the Leitziel's paragraph
+        elif out and collecting:
             texts.append(str(node))
     close()
     return out

@@ -1,16 +1,16 @@
-"""Wiki pages as records: a concept page becomes one ob:Konzept record, a Themenfeld page one ob:Themenfeld
-record plus one ob:Leitziel record per Leitziel; read from ``*.wiki`` files or MediaWiki XML exports.
-
-The page text is read by :mod:`graph.wiki_konzept` / :mod:`graph.wiki_themenfeld`; the files, the page
-index ``seiten.yaml`` and the export format by :mod:`graph.wiki_sources`.
+"""Wiki pages as records: a concept page gives one ob:Konzept record, a Themenfeld page one ob:Themenfeld
+record and one ob:Leitziel record per Leitziel (files and exports: graph.wiki_sources; markup: graph.wiki_*).
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from urllib.parse import quote
 
+import pyoxigraph
 import rdflib
+from mwparserfromhell.parser import ParserError
 from rdflib import Literal, URIRef
 
 from graph import names
@@ -26,7 +26,7 @@ WIKI_BASE = "https://istek.oberhausen.de/index.php"
 CONFIDENCE = {"beobachtet": OB.Beobachtet, "sekundaer": OB.Sekundaer, "sekundär": OB.Sekundaer,
               "abgeleitet": OB.Abgeleitet, "observed": OB.Beobachtet, "secondary": OB.Sekundaer,
               "inferred": OB.Abgeleitet}
-_SAFE_URL = re.compile(r"^(https?|ftp)://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+_SAFE_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 
 def page_url(title: str, anchor: str | None = None) -> str:
@@ -70,7 +70,7 @@ def records_from_wikitext(text: str, iris: Iris, *, title: str, revision: int | 
                         "{{Konzeption}} template found, and the title is not a Themenfeld")
     except PageError as exc:
         return LoadResult(errors=[LoaderError(str(exc), source=source.file, page=title)])
-    except (ValueError, IndexError, AttributeError) as exc:  # mwparserfromhell on broken markup
+    except ParserError as exc:  # mwparserfromhell gives up on the markup (its tokenizer's own failure)
         return LoadResult(errors=[LoaderError(f"Wikitext nicht lesbar / wikitext unreadable: {exc}",
                                               source=source.file, page=title)])
 
@@ -183,13 +183,14 @@ def _decisions(g: rdflib.Graph, s: URIRef, page: ConceptPage, iris: Iris) -> Non
     for cited in page.beschluesse:
         v = iris.vorlage(cited.drucksache)
         g.add((s, OB.beschlossenDurch, v))
-        g.add((v, RDF.type, OB.Vorlage))
+        # no rdf:type here: that the Vorlage exists is the council data's word, which validation checks
         g.add((v, OB.drucksache, Literal(cited.drucksache)))
         if cited.volfdnr:
             g.add((v, OB.volfdnr, Literal(cited.volfdnr, datatype=XSD.positiveInteger)))
-        if cited.url and _SAFE_URL.match(cited.url):
+        target = _iri(cited.url or "")
+        if target is not None:
             prop = {"allris": OB.allrisSeite, "ratsinfo": OB.ratsinfoSeite}.get(cited.system or "", RDFS.seeAlso)
-            g.add((v, prop, URIRef(_iri(cited.url))))
+            g.add((v, prop, target))
         if cited.title:
             g.add((v, DCTERMS.title, Literal(cited.title, lang="de")))
 
@@ -250,8 +251,9 @@ def _wiki_provenance(g: rdflib.Graph, s: URIRef, url: str, source: SourceRef, re
     if revision:
         g.add((s, OB.wikiRevision, Literal(int(revision), datatype=XSD.integer)))
     for src in source.urls:
-        if _SAFE_URL.match(src):
-            g.add((s, PROV.wasDerivedFrom, URIRef(_iri(src))))
+        target = _iri(src)
+        if target is not None:
+            g.add((s, PROV.wasDerivedFrom, target))
     if confidence and confidence.casefold() in CONFIDENCE:
         g.add((s, OB.konfidenz, CONFIDENCE[confidence.casefold()]))
     for de, en in dict.fromkeys(notes):
@@ -261,24 +263,34 @@ def _wiki_provenance(g: rdflib.Graph, s: URIRef, url: str, source: SourceRef, re
 
 def _link(g: rdflib.Graph, s: URIRef, prop: URIRef, link: Link, notes: list[Note]) -> None:
     url = page_url(link.wiki_page) if link.wiki_page else link.url or ""
-    if not _SAFE_URL.match(url):
-        notes.append((f"Link „{link.label}“ hat keine http(s)-Adresse: {url}",
-                      f"link \"{link.label}\" has no http(s) address: {url}"))
+    target = _iri(url)
+    if target is None:
+        notes.append((f"Link „{link.label}“ hat keine gültige http(s)-Adresse: {url}",
+                      f"link \"{link.label}\" has no valid http(s) address: {url}"))
         return
-    target = URIRef(_iri(url))
     g.add((s, prop, target))
     g.add((target, RDFS.label, Literal(link.label, lang="de")))
 
 
-def _iri(url: str) -> str:
-    """Percent-encode the few characters an IRI cannot hold (a wiki author may type them in a URL)."""
-    return re.sub(r'[\s"<>{}|\\^`]', lambda m: quote(m.group(0)), url.strip())
+def _iri(url: str) -> URIRef | None:
+    """A URL a wiki author typed, as an IRI the store accepts, or None. Characters an IRI cannot hold are
+    percent-encoded (a stray '%', a second '#'); whatever still fails the store's own IRI check is refused."""
+    url = url.strip()
+    if not _SAFE_URL.match(url):
+        return None
+    url = re.sub(r"%(?![0-9A-Fa-f]{2})", "%25", url)
+    url = re.sub(r'[\s"<>{}|\\^`]', lambda m: quote(m.group(0)), url)
+    head, hash_, fragment = url.partition("#")
+    url = head + hash_ + fragment.replace("#", "%23")
+    try:
+        pyoxigraph.NamedNode(url)
+    except ValueError:
+        return None
+    return URIRef(url)
 
 
 def _date(value: str) -> str | None:
     """``YYYY/MM/DD`` (the legacy infobox), ``YYYY-MM-DD`` or ``DD.MM.YYYY`` as an ISO date."""
-    import datetime as dt
-
     for pattern, order in ((r"(\d{4})[/-](\d{1,2})[/-](\d{1,2})", "ymd"), (r"(\d{1,2})\.(\d{1,2})\.(\d{4})", "dmy")):
         m = re.fullmatch(pattern, value.strip())
         if m:

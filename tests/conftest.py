@@ -7,6 +7,9 @@ import pytest
 
 from graph.settings import PROJECT_ROOT, Settings
 
+# Live gunicorn servers over the shipped data and a headless Chromium, for anyone's tests.
+pytest_plugins = ["tests.fixtures.live"]
+
 DATA = PROJECT_ROOT / "data"
 FIXTURES = Path(__file__).parent / "fixtures"
 

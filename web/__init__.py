@@ -16,10 +16,14 @@ def store() -> Store:
 
 
 def register_blueprints(app: Flask) -> None:
-    from web import catalog, home, i18n, linked, resources, sparql
+    from web import api, catalog, home, i18n, linked, ops, resources, security, sparql
 
+    # ops before security: the request is timed from before the limits are checked, and its access line
+    # is written after the security headers are set.
+    ops.init_app(app)
+    security.init_app(app)
     i18n.init_app(app)
     linked.init_app(app)
     # resources last: its catch-all for minted IRIs must not shadow anyone's routes.
-    for module in (home, sparql, catalog, resources):
+    for module in (ops, home, sparql, api, catalog, resources):
         app.register_blueprint(module.bp)

@@ -1,19 +1,46 @@
-"""The home page (what the graph holds) and the liveness check."""
+"""The pages people start from: the home page to browse the graph, the search by title, and the
+synergy picture (concepts as a network, filtered by Themenfeld and Sozialraum).
+"""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, render_template, request
 
-from graph import overview
+from graph import browse, overview
+from graph import synergy as synergies_net
 from web import settings, store
+from web.i18n import lang
 
 bp = Blueprint("home", __name__)
 
 
 @bp.get("/")
 def index():
-    return render_template("home.html", overview=overview.summary(store()), settings=settings())
+    return render_template("home.html", overview=overview.summary(store()), lists=browse.overview(store(), lang()),
+                           settings=settings())
 
 
-@bp.get("/health")
-def health():
-    return jsonify({"status": "ok"})
+@bp.get("/suche")
+def search():
+    text = request.args.get("q", "")[:browse.MAX_SEARCH_LENGTH]
+    return render_template("search.html", q=text, results=browse.search(store(), text, lang()))
+
+
+@bp.get("/synergien")
+def synergies():
+    """The network; filters are paths below the base (``themenfeld/wohnen``) so links stay short."""
+    base = settings().base_iri
+    themenfeld = _chosen("themenfeld", base)
+    sozialraum = _chosen("sozialraum", base)
+    rules = tuple(request.args.getlist("regel")) or synergies_net.DEFAULT_RULES
+    net = synergies_net.network(store(), themenfeld=themenfeld, sozialraum=sozialraum, rules=rules, lang=lang())
+    # A filter value that names nothing in the lists is dropped rather than showing an empty picture.
+    if themenfeld and themenfeld not in {i for i, _, _ in net.themenfelder}:
+        net = synergies_net.network(store(), sozialraum=sozialraum, rules=rules, lang=lang())
+    if sozialraum and sozialraum not in {i for i, _ in net.sozialraeume}:
+        net = synergies_net.network(store(), themenfeld=net.themenfeld, rules=rules, lang=lang())
+    return render_template("synergies.html", net=net, base=base, rule_keys=list(synergies_net.RULE_KEYS))
+
+
+def _chosen(name: str, base: str) -> str | None:
+    value = request.args.get(name, "").strip()
+    return base + value if value else None

@@ -154,6 +154,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "dumps.size": ("Größe", "Size"),
     "dumps.modified": ("Stand", "As of"),
     "void.title": ("VoID-Beschreibung des Datensatzes", "VoID description of the dataset"),
+    "void.dataset": ("Datensatz", "Dataset"),
+    "void.entities": ("Entitäten", "Entities"),
+    "void.uri_space": ("URI-Raum", "URI space"),
+    "void.linksets": ("Verknüpfungen zu anderen Datensätzen (Linksets)", "Links to other datasets (linksets)"),
+    "onto.license": ("Lizenz", "Licence"),
+    "onto.inverse": ("Umkehrung", "Inverse"),
+    "cat.datasets": ("Datensätze", "datasets"),
 }
 
 

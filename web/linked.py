@@ -10,10 +10,12 @@ import pyoxigraph as ox
 from flask import Flask, Response, request
 
 from graph.describe import local_path
+from graph.namespaces import DCATDE, HYDRA, PREFIXES, VCARD
 from graph.formats import HTML, PAGE_FORMATS, Format, by_name, negotiate, serialize_triples
 from web import settings
 
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
+PUBLISHING_PREFIXES = {**PREFIXES, "dcatde": str(DCATDE), "hydra": str(HYDRA), "vcard": str(VCARD)}
 
 
 def root_url() -> str:
@@ -65,7 +67,9 @@ def linked_response(triples: Callable[[], Iterable[ox.Triple]], html: Callable[[
     if fmt is HTML:
         response = Response(html(links), mimetype="text/html")
     else:
-        response = Response(serialize_triples(triples(), fmt), content_type=fmt.content_type)
+        # Sorted, so that a subject's statements stand together in Turtle and the output is stable.
+        ordered = sorted(set(triples()), key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+        response = Response(serialize_triples(ordered, fmt, PUBLISHING_PREFIXES), content_type=fmt.content_type)
     response.headers["Link"] = link_header(links)
     response.vary.add("Accept")
     return response

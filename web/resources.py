@@ -4,17 +4,18 @@ ontology at ``/ontology`` and the shapes at ``/shapes``; HTML for browsers, RDF 
 from __future__ import annotations
 
 import pyoxigraph as ox
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, url_for
 
 from graph import concept as concepts
 from graph import vocab_docs
 from graph.describe import Description, Resource
 from graph.errors import NotFound
+from graph.formats import ox_triples
 from graph.namespaces import OB
 from web import settings, store
 from web.i18n import lang
 from web.linked import linked_response, own_url, page_format, root_url
-from web.publish import publication
+from web.catalog import publication
 
 bp = Blueprint("resources", __name__)
 
@@ -27,7 +28,7 @@ def ontology(version: str | None = None):
     if version is not None and not vocab_docs.is_version(graph, version):
         raise NotFound(f"Keine Version {version!r} der Ontologie / no such ontology version")
     return linked_response(
-        lambda: vocab_docs.triples(graph),
+        lambda: ox_triples(graph),
         lambda links: render_template("ontology.html", doc=vocab_docs.ontology_doc(graph, lang()), links=links),
     )
 
@@ -37,7 +38,7 @@ def shapes():
     """The SHACL shapes every record is checked against, as RDF and as a readable list."""
     graph = vocab_docs.shapes_graph(settings())
     return linked_response(
-        lambda: vocab_docs.triples(graph),
+        lambda: ox_triples(graph),
         lambda links: render_template("shapes.html", doc=vocab_docs.shapes_doc(graph, lang()), links=links),
     )
 
@@ -72,7 +73,10 @@ def _concept_facts(res: Resource, d: Description) -> dict:
     scope = d.values(str(OB.geltungsbereich))
     scope_iris = {v.iri for v in scope}
     synergies = concepts.synergies(res.store, res.iri, lang())
+    themen = [v.iri for v in d.values(str(OB.themenfeld)) if v.iri and v.iri.startswith(settings().base_iri)]
+    picture = url_for("home.synergies", themenfeld=themen[0][len(settings().base_iri):] if themen else None)
     return {
+        "picture": picture,
         "themenfelder": d.values(str(OB.themenfeld)),
         "leitziele": d.values(str(OB.leitziel)),
         "scope": scope,

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Copies the front-end files the service serves from node_modules/ to static/vendor/ (git-ignored).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+src=node_modules/@zazuko/yasgui/build
+dst=static/vendor/yasgui
+if [ ! -f "$src/yasgui.min.js" ]; then
+  echo "copy-vendor: $src fehlt – erst 'npm ci' ausführen / run 'npm ci' first" >&2
+  exit 1
+fi
+mkdir -p "$dst"
+cp "$src/yasgui.min.js" "$src/yasgui.min.css" "$dst/"
+# The licence travels with the files.
+cp node_modules/@zazuko/yasgui/package.json "$dst/package.json"
+echo "copy-vendor: YASGUI $(node -p "require('./$src/../package.json').version" 2>/dev/null || echo '?') nach $dst"

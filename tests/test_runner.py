@@ -1,0 +1,101 @@
+"""The real time limit: a runaway query is stopped at the limit (its process killed, its CPU freed) while
+other queries keep being answered, and the worker serves again afterwards. Live server: one worker,
+two query runners, a 1.5 s limit."""
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from graph.runner import ForkExecutor, QueryJob
+from graph.errors import QueryTimeout
+
+LIMIT = 1.5
+# Five-fold cross product of ~8,000 triples: runs for ages, returns one row.
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n1 ?o }"
+SIMPLE = "ASK { ?s a ?type }"
+
+
+@pytest.fixture(scope="module")
+def limited(start_live_server):
+    return start_live_server(workers=1, threads=4, query_processes=2, query_timeout=LIMIT, row_limit=5,
+                             query_queue_wait=0.3)
+
+
+def descendants(pid: int) -> list[int]:
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            parents.setdefault(ppid, []).append(int(entry.name))
+    out, todo = [], [pid]
+    while todo:
+        children = parents.get(todo.pop(), [])
+        out.extend(children)
+        todo.extend(children)
+    return out
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime + stime
+        except (OSError, IndexError):
+            continue
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def test_runaway_is_stopped_while_another_connection_is_answered(limited):
+    with ThreadPoolExecutor(2) as pool:
+        started = time.monotonic()
+        runaway = pool.submit(limited.get, "/sparql", params={"query": RUNAWAY})
+        time.sleep(0.3)
+        answered_at = []
+        while not runaway.done():
+            r = limited.get("/sparql", params={"query": SIMPLE})
+            assert r.status_code == 200 and r.json()["boolean"] is True
+            answered_at.append(time.monotonic() - started)
+            time.sleep(0.05)
+        r = runaway.result()
+        stopped_after = time.monotonic() - started
+    assert r.status_code == 503, r.text
+    assert r.json()["type"].endswith("/query-timeout")
+    assert LIMIT <= stopped_after < LIMIT + 3
+    assert answered_at and answered_at[0] < LIMIT, "a simple query was answered while the runaway ran"
+    # Stopped for real: nothing in the server's process tree keeps burning CPU.
+    tree = [limited.proc.pid, *descendants(limited.proc.pid)]
+    before = cpu_seconds(tree)
+    time.sleep(1.0)
+    assert cpu_seconds(tree) - before < 0.5
+    # And the worker serves again, with both runners at once.
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(lambda _: limited.get("/sparql", params={"query": SIMPLE}), range(4)))
+    assert all(a.status_code == 200 for a in answers)
+
+
+def test_runners_all_busy_answers_503_with_retry_after(limited):
+    with ThreadPoolExecutor(2) as pool:
+        runaways = [pool.submit(limited.get, "/sparql", params={"query": RUNAWAY}) for _ in range(2)]
+        time.sleep(0.4)
+        r = limited.get("/sparql", params={"query": SIMPLE})
+        assert r.status_code == 503 and r.json()["type"].endswith("/overloaded")
+        assert int(r.headers["Retry-After"]) >= 1
+        assert all(f.result().status_code == 503 for f in runaways)
+    assert limited.get("/sparql", params={"query": SIMPLE}).status_code == 200
+
+
+def test_fork_executor_stops_an_in_memory_query(built_store, settings):
+    executor = ForkExecutor(built_store, 1, 1.0)
+    started = time.monotonic()
+    with pytest.raises(QueryTimeout):
+        executor.run(QueryJob(RUNAWAY, timeout=0.5))
+    assert time.monotonic() - started < 2.5
+    assert executor.run(QueryJob(SIMPLE, results_format="json")).written.body == b'{"head":{},"boolean":true}'
