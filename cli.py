@@ -59,6 +59,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     store = open_store(settings)
     try:
         report = build(settings, store, strict=args.strict or None, progress=_progress)
+        # The dumps of this state now, so that no visitor of /dumps or /catalog waits for them.
+        from graph.publication import Publication
+
+        _progress(f"schreibe Dumps nach {settings.dump_dir}")
+        Publication(store, settings).dumps()
     finally:
         store.close()
     for err in report.errors:

@@ -9,10 +9,11 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from graph.labels import fetch_labels, pick
-from graph.namespaces import OB, sparql_prologue
+from graph.namespaces import DCTERMS, OB, RDFS, sparql_prologue
 from graph.store import Store
 
 EXPLICIT = str(OB.synergieMit)
+STATEMENT_TEXTS = (str(RDFS.comment), str(DCTERMS.description))
 RULES: tuple[str, ...] = (EXPLICIT, str(OB.teiltLeitzielMit), str(OB.teiltThemenfeldMit), str(OB.teiltRaumMit))
 
 _VORLAGEN = sparql_prologue() + """
@@ -148,7 +149,7 @@ def synergies(store: Store, concept: str, lang: str = "de") -> list[Synergy]:
         if lit.datatype.value.endswith(("#gYear", "#integer", "#date")) and not lit.language:
             if lit.value not in syn.years:
                 syn.years.append(lit.value)
-        else:
+        elif row["p"].value in STATEMENT_TEXTS:  # not its rdfs:label, which only repeats the target's name
             statement_texts.setdefault(row["other"].value, {}).setdefault(str(row["a"]), []).append(
                 (lit.value, lit.language))
     for other, by_node in statement_texts.items():

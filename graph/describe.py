@@ -17,7 +17,7 @@ from graph.store import Store
 INVERSE_LIMIT = 500  # inverse links on a page; beyond that the page says how to ask SPARQL for all
 BNODE_DEPTH = 3
 
-_OUT = "SELECT ?s ?p ?o ?g WHERE { ?s ?p ?o OPTIONAL { GRAPH ?g { ?s ?p ?o } } }"
+_OUT = "SELECT ?s ?p ?o ?g WHERE { ?s ?p ?o OPTIONAL { GRAPH ?g { ?s ?p ?o } } } LIMIT {limit}"
 _IN = "SELECT ?x ?p ?o ?g WHERE { ?x ?p ?o OPTIONAL { GRAPH ?g { ?x ?p ?o } } } LIMIT {limit}"
 _GRAPH_SIZE = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?a ?b ?c } } GROUP BY ?g"
 _PROVENANCE = sparql_prologue() + "SELECT ?g ?p ?o WHERE { VALUES ?g { {graphs} } ?g ?p ?o }"
@@ -81,7 +81,8 @@ class Resource:
         self.provenance_graph = str(Iris(store.settings.base_iri).provenance_graph)
         # (predicate, object) -> set of graphs holding it; insertion order kept for stable output
         self.outgoing: dict[tuple[ox.NamedNode, ox.Term], set[str]] = {}
-        for row in store.query(_OUT, substitutions={"s": _rdflib(self.node)}):
+        out = _OUT.replace("{limit}", str(store.settings.row_limit))  # a page, like a query, has a row cap
+        for row in store.query(out, substitutions={"s": _rdflib(self.node)}):
             self.outgoing.setdefault((row["p"], row["o"]), set()).add(_graph(row["g"]))
         self.incoming: dict[tuple[ox.Term, ox.NamedNode], set[str]] = {}
         query = _IN.replace("{limit}", str(inverse_limit + 1))
@@ -210,7 +211,7 @@ class Resource:
         graphs = sorted(self._record_graphs())
         if not graphs:
             return []
-        query = _PROVENANCE.replace("{graphs}", " ".join(f"<{g}>" for g in graphs))
+        query = _PROVENANCE.replace("{graphs}", " ".join(str(ox.NamedNode(g)) for g in graphs))
         extra: set[str] = set()
         rows = list(self.store.query(query))
         for row in rows:

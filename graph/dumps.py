@@ -26,7 +26,7 @@ from graph.formats import by_name, serialize_triples
 from graph.iris import slugify
 from graph.labels import fetch_labels
 from graph.namespaces import sparql_prologue
-from graph.store import Store, to_rdflib
+from graph.store import Store
 
 POINTER = "current.json"
 MANIFEST = "manifest.json"
@@ -56,21 +56,23 @@ FULL_DUMPS: tuple[DumpSpec, ...] = (
 )
 
 # Subsets: the records of one Themenfeld or Sozialraum with their concepts (asserted and inferred).
+# {t} is the Themenfeld or Sozialraum IRI, written by pyoxigraph (checked and escaped).
 _SUBSET_THEMENFELD = sparql_prologue() + """
 CONSTRUCT { ?s ?p ?o } WHERE {
-  { BIND(?t AS ?s) } UNION { ?s ob:gehoertZuThemenfeld ?t } UNION { ?s a ob:Konzept ; ob:themenfeld ?t }
+  { VALUES ?s { {t} } } UNION { ?s ob:gehoertZuThemenfeld {t} } UNION { ?s a ob:Konzept ; ob:themenfeld {t} }
   ?s ?p ?o
 }"""
 
 _SUBSET_SOZIALRAUM = sparql_prologue() + """
 CONSTRUCT { ?s ?p ?o } WHERE {
-  { BIND(?t AS ?s) } UNION { ?s ob:liegtIn+ ?t }
-  UNION { ?s a ob:Konzept ; ob:betrifftRaum ?t } UNION { ?s a ob:Konzept ; ob:geltungsbereich ?t }
-  UNION { ?s a ob:Konzept ; ob:geltungsbereich ?g . ?g ob:liegtIn+ ?t }
-  UNION { ?s a ob:Konzept ; ob:geltungsbereich ?g . ?t ob:liegtIn+ ?g }
+  { VALUES ?s { {t} } } UNION { ?s ob:liegtIn+ {t} }
+  UNION { ?s a ob:Konzept ; ob:betrifftRaum {t} } UNION { ?s a ob:Konzept ; ob:geltungsbereich {t} }
+  UNION { ?s a ob:Konzept ; ob:geltungsbereich ?g . ?g ob:liegtIn+ {t} }
+  UNION { ?s a ob:Konzept ; ob:geltungsbereich ?g . {t} ob:liegtIn+ ?g }
   ?s ?p ?o
 }"""
 
+_UNION = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
 _SUBJECTS = sparql_prologue() + "SELECT DISTINCT ?t WHERE { ?t a ?class FILTER(isIRI(?t)) }"
 
 
@@ -130,7 +132,8 @@ def subsets(store: Store, lang: str = "de") -> list[Subset]:
 
 def subset_triples(store: Store, subset: Subset) -> list[ox.Triple]:
     query = _SUBSET_THEMENFELD if subset.kind == "themenfeld" else _SUBSET_SOZIALRAUM
-    return list(dict.fromkeys(store.query(query, substitutions={"t": to_rdflib(ox.NamedNode(subset.iri))})))
+    # Pasted, not substituted: pyoxigraph ignores a substitution of a variable CONSTRUCT does not show.
+    return list(dict.fromkeys(store.query(query.replace("{t}", str(ox.NamedNode(subset.iri))))))
 
 
 class _Hashing:
@@ -227,6 +230,9 @@ def _write_full(store: Store, directory: Path, spec: DumpSpec) -> DumpFile:
             # mtime=0: the same graph gives the same bytes, so the checksum means something.
             with gzip.GzipFile(fileobj=counted, mode="wb", mtime=0) as zipped:
                 store.dump(zipped, fmt.rdf)
+        elif fmt.rdf == ox.RdfFormat.JSON_LD:
+            # JSON-LD could carry the named graphs, but like Turtle this dump is the union; N-Quads has them.
+            ox.serialize(store.query(_UNION), counted, ox.RdfFormat.JSON_LD)
         else:
             store.dump(counted, fmt.rdf)
     return DumpFile(spec.name, spec.format, spec.media_type, counted.size, counted.hash.hexdigest(),

@@ -7,7 +7,7 @@ import threading
 import time
 import weakref
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from graph import metrics
 from graph.errors import NotReady, StoreUnavailable
@@ -28,7 +28,7 @@ class Readiness:
     def age_seconds(self, now: datetime | None = None) -> float | None:
         if self.last_build is None:
             return None
-        return ((now or datetime.now(timezone.utc)) - self.last_build).total_seconds()
+        return ((now or datetime.now(UTC)) - self.last_build).total_seconds()
 
     def as_dict(self) -> dict:
         age = self.age_seconds()
@@ -43,7 +43,7 @@ def last_build(store: Store) -> datetime | None:
     """End of the last build recorded in the provenance graph (UTC), or None."""
     for row in store.query(_LAST_BUILD):
         value = datetime.fromisoformat(row["time"].value)
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
     return None
 
 

@@ -1,8 +1,8 @@
 """Structured logs: one JSON object per line (access lines and errors alike), each carrying the id of the
 request it belongs to, so an operator can find the log lines of a problem+json answer by its request_id.
 
-The HTTP layer sets :data:`request_id` for the duration of a request; :class:`JsonFormatter` adds it to
-every record logged meanwhile, from any module. ``stadtgraph serve`` installs the formatter through
+The HTTP layer sets :data:`request_id` for the duration of a request; :func:`capture_request_ids` stamps
+it on every record logged meanwhile, from any module, and :class:`JsonFormatter` writes it out. ``stadtgraph serve`` installs the formatter through
 gunicorn's ``logconfig_dict`` (:func:`logconfig`).
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from contextvars import ContextVar
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 request_id: ContextVar[str | None] = ContextVar("stadtgraph_request_id", default=None)
@@ -20,12 +20,30 @@ ACCESS_LOGGER = "stadtgraph.access"
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName"}
 
 
+def capture_request_ids() -> None:
+    """Stamp every log record created during a request with its id, whichever module logs it and however
+    late the record is formatted. Safe to call more than once."""
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "stamps_request_id", False):
+        return
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        rid = request_id.get()
+        if rid is not None:
+            record.request_id = rid
+        return record
+
+    factory.stamps_request_id = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
+
+
 class JsonFormatter(logging.Formatter):
     """``{"time", "level", "logger", "message", "request_id", …extra fields, "exception"}`` on one line."""
 
     def format(self, record: logging.LogRecord) -> str:
         doc: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),

@@ -21,6 +21,8 @@ from graph.store import OxigraphStore, Store
 _LAST_BUILD = sparql_prologue() + """
 SELECT ?time WHERE { ?build a ob:Build ; prov:endedAtTime ?time } ORDER BY DESC(?time) LIMIT 1"""
 
+# The paths below the base that the catalog and VoID mint (the store's records never use them).
+PUBLISHED_PATHS: tuple[str, ...] = ("katalog", "datensatz/", "distribution/", "dienst/")
 RECHECK_SECONDS = 30.0  # how long a known store state is trusted before it is read again
 ROOTS_KEPT = 4  # public URLs cached at once (the Host header is the caller's to choose)
 
@@ -75,6 +77,9 @@ class Publication:
 
     def describe(self, iri: str, root: str) -> Resource | None:
         """A resource the catalog or VoID mints (a dataset, a distribution, a linkset), or None."""
+        if not iri.startswith(tuple(self.settings.base_iri + p for p in PUBLISHED_PATHS)):
+            return None  # an unknown record path is a 404 without building the catalog first
+
         def make() -> Store:
             held = OxigraphStore(self.settings)
             graph = self.catalog(root) + self.void(root)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,6 @@ from gunicorn.app.base import BaseApplication
 
 from graph import logs
 from graph.settings import Settings
-
 
 
 class _Gunicorn(BaseApplication):
@@ -44,14 +44,20 @@ def _warm_up(app: Any) -> None:
     executor_for(app.config["STORE"], app.config["SETTINGS"]).warm_up()
 
 
-def _share_metrics(settings: Settings) -> None:
+def _share_metrics(settings: Settings) -> Path | None:
     """Empty ``metrics_dir`` and put prometheus_client into multiprocess mode, before any process imports
-    :mod:`graph.metrics` (the mode is fixed when prometheus_client is first imported)."""
+    :mod:`graph.metrics` (the mode is fixed when prometheus_client is first imported). Returns the
+    directory to remove at exit when it is a temporary one (two servers never share one by accident)."""
+    if not settings.metrics_dir:
+        path = Path(tempfile.mkdtemp(prefix="stadtgraph-metrics-"))
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
+        return path
     path = Path(settings.metrics_dir)
     if path.exists():
         shutil.rmtree(path)  # values of an earlier run would be added to this one's
     path.mkdir(parents=True)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
+    return None
 
 
 def _worker_exited(_server: Any, worker: Any) -> None:
@@ -91,5 +97,12 @@ def gunicorn_options(settings: Settings, *, host: str, port: int, workers: int |
 def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 8080, workers: int | None = None,
           threads: int | None = None) -> None:
     """Serve until stopped (SIGTERM/SIGINT)."""
-    _share_metrics(settings)
-    _Gunicorn(settings, gunicorn_options(settings, host=host, port=port, workers=workers, threads=threads)).run()
+    temporary = _share_metrics(settings)
+    master = os.getpid()
+    try:
+        _Gunicorn(settings, gunicorn_options(settings, host=host, port=port, workers=workers,
+                                             threads=threads)).run()
+    finally:
+        # A worker leaves run() through here as well when it exits; only the master may remove the files.
+        if temporary is not None and os.getpid() == master:
+            shutil.rmtree(temporary, ignore_errors=True)

@@ -44,6 +44,21 @@ class Settings:
     sparql_graph_store_url: str = _setting("", "External store: Graph Store Protocol URL (optional).")
     sparql_user: str = _setting("", "External store: user name for updates (HTTP digest or basic auth).")
     sparql_password: str = _setting("", "External store: password for updates.", secret=True)
+    sparql_dialect: str = _setting(
+        "auto", "External store: 'virtuoso' (dataset by pragmas, fast INSERT DATA, server-side time limit), "
+        "'standard' (plain SPARQL 1.1 Protocol) or 'auto' (Virtuoso if its Server header says so).")
+    sparql_page_size: int = _setting(
+        10000, "External store: rows per request when reading whole graphs; at most the store's own result "
+        "limit (Virtuoso: ResultSetMaxRows, 10000 in a stock virtuoso.ini).")
+    sparql_write_lease: float = _setting(
+        120.0, "External store: seconds without a sign of life after which another process's write lock "
+        "counts as abandoned; its unfinished write is then completed or undone.")
+    sparql_isql: str = _setting(
+        "", "External store, Virtuoso only: host:port of its SQL port for fast bulk loads (ld_dir with isql); "
+        "needs sparql_load_dir. Empty: bulk loads go through SPARQL Update.")
+    sparql_load_dir: str = _setting(
+        "", "External store, Virtuoso only: a directory both stadtgraph and Virtuoso can read (listed in "
+        "DirsAllowed of virtuoso.ini), for bulk-load files.")
     query_timeout: float = _setting(10.0, "Seconds after which a SPARQL query is stopped.")
     row_limit: int = _setting(10000, "Maximum number of result rows (or triples) a query returns.")
     query_processes: int = _setting(
@@ -69,8 +84,8 @@ class Settings:
     strict: bool = _setting(False, "Fail the whole build on any SHACL violation.")
     log_level: str = _setting("INFO", "Level of the JSON logs of stadtgraph serve (DEBUG, INFO, WARNING, ERROR).")
     metrics_dir: str = _setting(
-        str(PROJECT_ROOT / "var" / "metrics"),
-        "Directory where the server workers share their Prometheus metrics (emptied at each start).")
+        "", "Directory where the server workers share their Prometheus metrics (emptied at each start); "
+        "empty: a fresh temporary directory per start, removed at exit.")
 
     # ---- construction -------------------------------------------------------------------------
     @classmethod
@@ -127,6 +142,12 @@ class Settings:
             raise ConfigurationError("base_iri must end with '/' or '#'")
         if self.store == "sparql" and not self.sparql_query_url:
             raise ConfigurationError("store=sparql needs sparql_query_url")
+        if self.sparql_dialect not in ("auto", "virtuoso", "standard"):
+            raise ConfigurationError("sparql_dialect must be auto, virtuoso or standard")
+        if self.sparql_page_size <= 0 or self.sparql_write_lease <= 0:
+            raise ConfigurationError("sparql_page_size and sparql_write_lease must be positive")
+        if self.sparql_isql and not self.sparql_load_dir:
+            raise ConfigurationError("sparql_isql needs sparql_load_dir")
         if self.query_timeout <= 0 or self.row_limit <= 0:
             raise ConfigurationError("query_timeout and row_limit must be positive")
         if not 256 <= self.max_url_length <= 8000 or self.max_parameters < 1:

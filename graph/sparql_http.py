@@ -57,18 +57,19 @@ class SparqlHttp:
         self._authenticated = urllib.request.build_opener(_NoRedirect(), *handlers)
 
     # -- requests ------------------------------------------------------------------------------------
-    def query(self, text: str, *, accept: str, params: dict[str, str] | None = None,
+    def query(self, text: str, *, accept: str, params: list[tuple[str, str]] | None = None,
               timeout: float | None = None) -> Response:
-        """POST a query (form-encoded, so long queries never hit URL limits)."""
-        form = {"query": text, **(params or {})}
+        """POST a query (form-encoded, so long queries never hit URL limits); ``params`` are further
+        protocol parameters (``default-graph-uri`` may repeat)."""
+        form = [("query", text), *(params or [])]
         return self._post(self._anonymous, self.query_url, form, accept, timeout)
 
     def update(self, text: str, *, timeout: float | None = None) -> Response:
         """POST an update with credentials."""
-        return self._post(self._authenticated, self.update_url, {"update": text},
+        return self._post(self._authenticated, self.update_url, [("update", text)],
                           "application/sparql-results+json, */*;q=0.1", timeout)
 
-    def _post(self, opener: urllib.request.OpenerDirector, url: str, form: dict[str, str], accept: str,
+    def _post(self, opener: urllib.request.OpenerDirector, url: str, form: list[tuple[str, str]], accept: str,
               timeout: float | None) -> Response:
         data = urllib.parse.urlencode(form, encoding="utf-8").encode("ascii")
         request = urllib.request.Request(url, data=data, method="POST",

@@ -24,7 +24,9 @@ RULE_KEYS: dict[str, str] = {
 DEFAULT_RULES: tuple[str, ...] = ("explizit", "leitziel", "themenfeld")
 PALETTE: tuple[str, ...] = ("#00549f", "#d9480f", "#2b8a3e", "#862e9c", "#c92a2a", "#0b7285", "#e67700",
                             "#5c940d", "#a61e4d", "#364fc7")
-WIDTH, HEIGHT = 1100, 820
+WIDTH, HEIGHT = 1040, 1040
+LABEL_ROOM = 250  # room outside the circle for labels of up to LABEL_CHARS characters
+LABEL_CHARS = 36
 
 _CONCEPTS = sparql_prologue() + """
 SELECT ?k ?tf WHERE { ?k a ob:Konzept . FILTER(isIRI(?k)) OPTIONAL { ?k ob:themenfeld ?tf FILTER(isIRI(?tf)) } }"""
@@ -67,11 +69,16 @@ class Node:
     lx: float = 0.0  # where the label starts, outside the circle
     ly: float = 0.0
     anchor: str = "start"
+    rotate: float = 0.0  # degrees the label is turned about its start
     color: str = "#868e96"
 
     @property
     def short(self) -> str:
-        return self.label if len(self.label) <= 42 else self.label[:40].rstrip() + "…"
+        if len(self.label) <= LABEL_CHARS:
+            return self.label
+        # Cut in the middle: "Integriertes Hand… (IHK) Osterfeld" keeps what tells concepts apart.
+        head = LABEL_CHARS // 2 - 1
+        return self.label[:head].rstrip() + "…" + self.label[-(LABEL_CHARS - head - 1):].lstrip()
 
 
 @dataclass
@@ -196,17 +203,22 @@ def _edges(store: Store, kept: dict[str, Node], rules: tuple[str, ...], lang: st
 
 
 def _layout(nodes: list[Node], edges: list[Edge]) -> None:
-    """Nodes evenly on a circle, grouped by their first Themenfeld; labels outside, facing away."""
+    """Nodes evenly on a circle, grouped by their first Themenfeld; each label runs outward along its
+    radius (turned upright on the left half), so neighbouring labels never overlap."""
     cx, cy = WIDTH / 2, HEIGHT / 2
-    radius = min(WIDTH, HEIGHT) / 2 - 150
+    radius = min(WIDTH, HEIGHT) / 2 - LABEL_ROOM
     where: dict[str, Node] = {}
     count = max(len(nodes), 1)
     for n, node in enumerate(nodes):
         angle = -math.pi / 2 + 2 * math.pi * n / count
         node.x, node.y = round(cx + radius * math.cos(angle), 1), round(cy + radius * math.sin(angle), 1)
         node.lx = round(cx + (radius + 14) * math.cos(angle), 1)
-        node.ly = round(cy + (radius + 14) * math.sin(angle) + 4, 1)
-        node.anchor = "start" if math.cos(angle) >= -1e-9 else "end"
+        node.ly = round(cy + (radius + 14) * math.sin(angle), 1)
+        degrees = math.degrees(angle)
+        if math.cos(angle) >= -1e-9:
+            node.anchor, node.rotate = "start", round(degrees, 1)
+        else:
+            node.anchor, node.rotate = "end", round(degrees + 180, 1)
         where[node.iri] = node
     for e in edges:
         e.x1, e.y1, e.x2, e.y2 = where[e.a].x, where[e.a].y, where[e.b].x, where[e.b].y

@@ -24,6 +24,6 @@ def register_blueprints(app: Flask) -> None:
     security.init_app(app)
     i18n.init_app(app)
     linked.init_app(app)
-    # resources last: its catch-all for minted IRIs must not shadow anyone's routes.
+    # resources holds the catch-all for minted IRIs; Werkzeug ranks it below every fixed route.
     for module in (ops, home, sparql, api, catalog, resources):
         app.register_blueprint(module.bp)

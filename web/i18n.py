@@ -76,6 +76,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "concept.leitziele": ("Leitziele", "Guiding goals"),
     "concept.places": ("Räumlicher Geltungsbereich", "Spatial scope"),
     "concept.touches": ("Betroffene Räume", "Places touched"),
+    "concept.places_count": ("Räume", "places"),
+    "concept.more": ("und %d weitere", "and %d more"),
     "concept.unit": ("Zuständigkeit", "Responsible unit"),
     "concept.year": ("Jahr der Veröffentlichung", "Year of publication"),
     "concept.vorlagen": ("Ratsbeschlüsse", "Council resolutions"),

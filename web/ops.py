@@ -6,7 +6,8 @@ from __future__ import annotations
 import logging
 import time
 
-from flask import Blueprint, Flask, Response, g, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
+from werkzeug.exceptions import HTTPException
 
 from graph import health as readiness
 from graph import logs, metrics
@@ -33,7 +34,7 @@ def ready() -> Response:
     try:
         state = readiness.check(store())
     except StoreUnavailable:
-        log.error("store not reachable for /ready", exc_info=True)
+        log.exception("store not reachable for /ready")
         raise
     response = jsonify(state.as_dict())
     response.headers["Cache-Control"] = "no-store"
@@ -52,9 +53,20 @@ def metrics_view() -> Response:
     return response
 
 
-def route() -> str:
-    """The URL rule that answered (``/<path:subpath>``), never the raw path: bounded label values."""
-    return request.url_rule.rule if request.url_rule is not None else UNMATCHED_ROUTE
+def route(response: Response | None = None) -> str:
+    """The URL rule that answered (``/<path:subpath>``), never the raw path: bounded label values. A 405
+    names the rule whose methods did not fit."""
+    if request.url_rule is not None:
+        return request.url_rule.rule
+    allowed = response.headers.get("Allow", "") if response is not None and response.status_code == 405 else ""
+    if allowed:
+        try:
+            rule, _ = current_app.url_map.bind_to_environ(request.environ).match(
+                method=allowed.split(",")[0].strip(), return_rule=True)
+            return rule.rule
+        except HTTPException:
+            pass
+    return UNMATCHED_ROUTE
 
 
 def _start() -> None:
@@ -64,12 +76,11 @@ def _start() -> None:
 
 def _observe(response: Response) -> Response:
     seconds = time.perf_counter() - g.get("started", time.perf_counter())
-    rule = route()
+    rule = route(response)
     metrics.observe_request(rule, request.method, response.status_code, seconds)
     access_log.info(
         "%s %s %s", request.method, request.path, response.status_code,
         extra={
-            "request_id": g.get("request_id"),
             "method": request.method,
             "route": rule,
             "path": request.path,
@@ -89,6 +100,7 @@ def _forget(_exc: BaseException | None) -> None:
 
 
 def init_app(app: Flask) -> None:
+    logs.capture_request_ids()
     app.before_request(_start)
     app.after_request(_observe)
     app.teardown_request(_forget)

@@ -6,7 +6,8 @@ accepts bodies up to ``max_upload_bytes`` instead of ``max_body_bytes``.
 """
 from __future__ import annotations
 
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 from flask import Flask, Response, current_app, request
 
@@ -14,16 +15,10 @@ from graph.errors import BadRequest, PayloadTooLarge, UriTooLong
 from web import settings
 
 # No inline script or style anywhere: pages load their code and styles from /static only.
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "frame-ancestors 'none'",
-    "form-action 'self'",
-])
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+    "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
@@ -82,6 +77,7 @@ def init_app(app: Flask) -> None:
     # Werkzeug's own limits, for what check_limits cannot see ahead: chunked bodies and form parsing.
     app.config["MAX_CONTENT_LENGTH"] = s.max_body_bytes
     app.config["MAX_FORM_PARTS"] = s.max_parameters
-    app.config["MAX_FORM_MEMORY_SIZE"] = s.max_body_bytes
+    # A text field is bounded by the body limit of its route already; this only must not be smaller.
+    app.config["MAX_FORM_MEMORY_SIZE"] = s.max_upload_bytes
     app.before_request(check_limits)
     app.after_request(add_headers)

@@ -1,0 +1,281 @@
+"""Writes to a remote store that no reader sees half-applied, and that survive a writer's death.
+
+Virtuoso 7.2 applies a multi-operation update request step by step (a failing second operation leaves
+the first one in place) and its readers see rows of a running update, so one request is no transaction.
+Instead: new content goes into staging graphs (hidden from readers), a journal in the control graph
+says which staging graph replaces which graph, and only then is the swap applied while the journal says
+"swapping" — readers wait for that short step and retry if any step happened during their query
+(:meth:`graph.remote_store.SparqlStore.consistent`). A writer that dies leaves the journal behind; the
+next writer completes the swap (staging intact) or drops the staging graphs (swap not begun).
+"""
+from __future__ import annotations
+
+import random
+import threading
+import time
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime, timezone
+from typing import IO, TYPE_CHECKING
+
+import pyoxigraph as ox
+import rdflib
+
+from graph.errors import Overloaded, QueryRefused
+from graph.remote_load import BLOCK, data_requests, normalised_nquads, send_with_isql, split_bnode_components
+from graph.store import to_ox
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from graph.remote_store import SparqlStore
+
+NS = "urn:x-stadtgraph:"
+CONTROL = NS + "control"  # the control graph, and the subject of its store-wide facts
+GENERATION, HIDDEN, STATE, STARTED = NS + "generation", NS + "hidden", NS + "state", NS + "started"
+TARGET, STAGE, FOR, LOCK, CLEARS = NS + "target", NS + "stage", NS + "for", NS + "lock", NS + "clearsAll"
+EMPTY = NS + "empty"  # never holds a triple: the dataset "no graph at all"
+XSD_DATETIME = "http://www.w3.org/2001/XMLSchema#dateTime"
+WRITE_WAIT = 60.0  # seconds a writer waits for another process's write to finish
+
+
+def _now() -> str:
+    return f'"{datetime.now(timezone.utc).isoformat()}"^^<{XSD_DATETIME}>'
+
+
+class RemoteWriter:
+    """The write side of :class:`SparqlStore`: one writer at a time per store (a lock in the control graph),
+    one at a time per process (a thread lock)."""
+
+    def __init__(self, store: SparqlStore) -> None:
+        self.store = store
+        self._local = threading.Lock()
+        self._lock_iri = ""
+        self._beat = 0.0
+
+    # ---- plumbing --------------------------------------------------------------------------------------
+    def update(self, text: str) -> None:
+        self.store.http.update(text, timeout=600.0)
+
+    def _ctl(self, text: str) -> None:
+        self.update(f"INSERT DATA {{ GRAPH <{CONTROL}> {{ {text} }} }}")
+
+    def initialise(self) -> None:
+        """Create the control graph. Graphs the store holds before stadtgraph's first write are the store's
+        own (Virtuoso's system graphs): recorded as hidden, never shown, dumped or cleared."""
+        rows = self.store.raw_select("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        own = [r["g"].value for r in rows if not r["g"].value.startswith(NS)]
+        facts = " ".join(f"<{CONTROL}> <{HIDDEN}> <{g}> ." for g in own)
+        self._ctl(f'{facts} <{CONTROL}> <{GENERATION}> "{uuid.uuid4().hex}" .')
+
+    def _hidden(self) -> set[str]:
+        rows = self.store.raw_select(f"SELECT ?h WHERE {{ GRAPH <{CONTROL}> {{ <{CONTROL}> <{HIDDEN}> ?h }} }}")
+        return {r["h"].value for r in rows} | {CONTROL}
+
+    def _bump(self) -> None:
+        """A new generation: every reader that overlapped this write retries. Insert before delete, so a
+        reader never sees no generation at all."""
+        rows = self.store.raw_select(f"SELECT ?g WHERE {{ GRAPH <{CONTROL}> {{ <{CONTROL}> <{GENERATION}> ?g }} }}")
+        self._ctl(f'<{CONTROL}> <{GENERATION}> "{uuid.uuid4().hex}" .')
+        for r in rows:
+            self.update(f"DELETE DATA {{ GRAPH <{CONTROL}> {{ <{CONTROL}> <{GENERATION}> {r['g']} }} }}")
+
+    def _set_state(self, write: str, old: str | None, new: str) -> None:
+        # The new state first: a reader sees old, both, or new — never a write without a state.
+        self._ctl(f'<{write}> <{STATE}> "{new}" .')
+        if old:
+            self.update(f'DELETE DATA {{ GRAPH <{CONTROL}> {{ <{write}> <{STATE}> "{old}" }} }}')
+
+    # ---- the store-wide write lock ---------------------------------------------------------------------
+    def _acquire(self) -> None:
+        me = f"{NS}lock:{uuid.uuid4().hex}"
+        deadline = time.monotonic() + WRITE_WAIT
+        lease = self.store.settings.sparql_write_lease
+        while True:
+            self._ctl(f"<{me}> <{LOCK}> {_now()} .")
+            rows = self.store.raw_select(f"SELECT ?l ?t WHERE {{ GRAPH <{CONTROL}> {{ ?l <{LOCK}> ?t }} }}")
+            others = [r for r in rows if r["l"].value != me]
+            if not others:
+                self._lock_iri, self._beat = me, time.monotonic()
+                return
+            # Someone else holds it or tries at the same moment: step back (both may; then both retry).
+            self.update(f"DELETE WHERE {{ GRAPH <{CONTROL}> {{ <{me}> <{LOCK}> ?t }} }}")
+            for r in others:
+                age = datetime.now(timezone.utc) - datetime.fromisoformat(r["t"].value.replace("Z", "+00:00"))
+                if age.total_seconds() > lease:  # its holder stopped beating: abandoned
+                    self.update(f"DELETE WHERE {{ GRAPH <{CONTROL}> {{ <{r['l'].value}> <{LOCK}> ?t }} }}")
+            if time.monotonic() > deadline:
+                raise Overloaded("Ein anderer Schreibvorgang hält den Speicher / another write holds the store")
+            time.sleep(random.uniform(0.05, 0.25))
+
+    def heartbeat(self) -> None:
+        """Renew the lock during a long write, so other processes do not take it for abandoned."""
+        if self._lock_iri and time.monotonic() - self._beat > self.store.settings.sparql_write_lease / 4:
+            self._ctl(f"<{self._lock_iri}> <{LOCK}> {_now()} .")
+            rows = self.store.raw_select(f"SELECT ?t WHERE {{ GRAPH <{CONTROL}> {{ <{self._lock_iri}> <{LOCK}> ?t }} }}")
+            for r in sorted(rows, key=lambda r: r["t"].value)[:-1]:
+                self.update(f"DELETE DATA {{ GRAPH <{CONTROL}> {{ <{self._lock_iri}> <{LOCK}> {r['t']} }} }}")
+            self._beat = time.monotonic()
+
+    def _release(self) -> None:
+        if self._lock_iri:
+            self.update(f"DELETE WHERE {{ GRAPH <{CONTROL}> {{ <{self._lock_iri}> <{LOCK}> ?t }} }}")
+            self._lock_iri = ""
+
+    def locked(self) -> _Locked:
+        return _Locked(self)
+
+    # ---- replace (the transactional write) -------------------------------------------------------------
+    def replace(self, graphs: Mapping[str, rdflib.Graph], remove: list[str]) -> None:
+        # Every term is checked (and written) by pyoxigraph before anything is sent: bad input changes nothing.
+        content = {ox.NamedNode(g).value: [tuple(to_ox(t) for t in triple) for triple in g_content]
+                   for g, g_content in graphs.items()}
+        targets = sorted(set(content) | {ox.NamedNode(g).value for g in remove})
+        if not targets:
+            return
+        self.store.load_snapshot()  # creates the control graph on first use
+        hidden = self._hidden()
+        for g in targets:
+            if g in hidden or g.startswith(NS):
+                raise QueryRefused(f"Graph <{g}> gehört dem Speicher selbst / belongs to the store itself")
+        token = uuid.uuid4().hex
+        write = f"{NS}write:{token}"
+        stages = {g: f"{NS}staging:{token}:{i}" for i, g in enumerate(t for t in content if content[t])}
+        with self.locked():
+            self.recover()
+            self._journal(write, targets, stages)
+            try:
+                quads = ((stages[g], t) for g, triples in content.items() if triples for t in triples)
+                self._send(quads)
+            except BaseException:
+                self._abandon(write)
+                raise
+            self._set_state(write, "staging", "swapping")
+            self._swap(write)
+            self._set_state(write, "swapping", "cleanup")
+            self._finish(write)
+
+    def _journal(self, write: str, targets: list[str], stages: dict[str, str]) -> None:
+        facts = [f"<{write}> <{TARGET}> <{g}> ." for g in targets]
+        facts += [f"<{write}> <{STAGE}> <{s}> . <{s}> <{FOR}> <{g}> ." for g, s in stages.items()]
+        for i in range(0, len(facts), BLOCK):
+            self._ctl(" ".join(facts[i:i + BLOCK]))
+        # The state comes last: readers exclude a write's staging graphs once they see its state, and by
+        # then the list of them is complete.
+        self._ctl(f"<{write}> <{STARTED}> {_now()} .")
+        self._set_state(write, None, "staging")
+
+    def _send(self, quads: Iterable[tuple[str, tuple]]) -> None:
+        plain = ((g, t) for g, t in quads)
+        for text in data_requests(plain, self.store.dialect == "virtuoso"):
+            self.update(text)
+            self.heartbeat()
+
+    def _swap(self, write: str) -> None:
+        # Idempotent while the staging graphs exist, so recover() can run it again.
+        self.update(
+            f"DELETE {{ GRAPH ?t {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{CONTROL}> {{ <{write}> <{TARGET}> ?t }} "
+            f"GRAPH ?t {{ ?s ?p ?o }} }} ;\n"
+            f"INSERT {{ GRAPH ?t {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{CONTROL}> {{ <{write}> <{STAGE}> ?g . "
+            f"?g <{FOR}> ?t }} GRAPH ?g {{ ?s ?p ?o }} }}")
+
+    def _drop_staging(self, write: str) -> None:
+        self.update(f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{CONTROL}> {{ <{write}> <{STAGE}> ?g }} "
+                    f"GRAPH ?g {{ ?s ?p ?o }} }}")
+
+    def _finish(self, write: str) -> None:
+        self._drop_staging(write)
+        self.update(f"DELETE {{ GRAPH <{CONTROL}> {{ ?g <{FOR}> ?t }} }} WHERE {{ GRAPH <{CONTROL}> "
+                    f"{{ <{write}> <{STAGE}> ?g . ?g <{FOR}> ?t }} }}")
+        self.update(f"DELETE {{ GRAPH <{CONTROL}> {{ <{write}> ?p ?o }} }} WHERE {{ GRAPH <{CONTROL}> "
+                    f"{{ <{write}> ?p ?o FILTER(?p != <{STATE}>) }} }}")
+        self._bump()
+        self.update(f"DELETE WHERE {{ GRAPH <{CONTROL}> {{ <{write}> <{STATE}> ?s }} }}")
+
+    def _abandon(self, write: str) -> None:
+        """Undo a write whose swap has not begun: its staging graphs go, the live graphs never changed."""
+        self._drop_staging(write)
+        self._finish(write)
+
+    def recover(self) -> None:
+        """Complete or undo the writes of writers that died (call while holding the lock: every journal
+        entry then belongs to a dead writer)."""
+        rows = self.store.raw_select(
+            f"SELECT ?w ?state WHERE {{ GRAPH <{CONTROL}> {{ {{ ?w <{TARGET}> ?x }} UNION {{ ?w <{STAGE}> ?x }} "
+            f"UNION {{ ?w <{CLEARS}> ?x }} UNION {{ ?w <{STATE}> ?x }} OPTIONAL {{ ?w <{STATE}> ?state }} }} }}")
+        states: dict[str, set[str]] = {}
+        for r in rows:
+            states.setdefault(r["w"].value, set()).update({r["state"].value} if "state" in r else set())
+        for write, seen in states.items():
+            if "clearing" in seen:
+                self._clear_all(write)
+            elif "swapping" in seen:
+                self._swap(write)
+                self._set_state(write, "swapping", "cleanup")
+                self._finish(write)
+            elif "cleanup" in seen:
+                self._finish(write)
+            else:
+                self._abandon(write)
+
+    # ---- non-transactional writes ----------------------------------------------------------------------
+    def clear(self) -> None:
+        """Remove every graph of the dataset (not the store's own graphs); readers wait meanwhile."""
+        self.store.load_snapshot()
+        write = f"{NS}write:{uuid.uuid4().hex}"
+        with self.locked():
+            self.recover()
+            self._ctl(f"<{write}> <{CLEARS}> true . <{write}> <{STARTED}> {_now()} .")
+            self._set_state(write, None, "clearing")
+            self._clear_all(write)
+
+    def _clear_all(self, write: str) -> None:
+        hidden = " ".join(f"<{g}>" for g in sorted(self._hidden()))
+        self.update(f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
+                    f'FILTER(?g NOT IN ({", ".join(hidden.split())}) && !STRSTARTS(STR(?g), "{NS}")) }}')
+        self._finish(write)
+
+    def bulk_load(self, data: IO[bytes] | Path, fmt: ox.RdfFormat, graph: str | None) -> None:
+        """Fast and not transactional (readers may see part of it): N-Quads keep their graphs."""
+        self.store.load_snapshot()
+        settings = self.store.settings
+        with normalised_nquads(data, fmt, graph, settings.sparql_load_dir or None) as (path, graphs):
+            hidden = self._hidden()
+            for g in graphs:
+                if g in hidden or g.startswith(NS):
+                    raise QueryRefused(f"Graph <{g}> gehört dem Speicher selbst / belongs to the store itself")
+            with self.locked():
+                self.recover()
+                if settings.sparql_isql and self.store.dialect == "virtuoso":
+                    send_with_isql(path, settings)
+                else:
+                    self._send(_quads_of(path))
+                self._bump()
+
+
+class _Locked:
+    def __init__(self, writer: RemoteWriter) -> None:
+        self.writer = writer
+
+    def __enter__(self) -> RemoteWriter:
+        self.writer._local.acquire()
+        try:
+            self.writer._acquire()
+        except BaseException:
+            self.writer._local.release()
+            raise
+        return self.writer
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self.writer._release()
+        finally:
+            self.writer._local.release()
+
+
+def _quads_of(path: Path) -> Iterator[tuple[str, tuple]]:
+    for q in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS):
+        yield q.graph_name.value, (q.subject, q.predicate, q.object)
+
+
+__all__ = ["CONTROL", "EMPTY", "GENERATION", "HIDDEN", "STAGE", "STATE", "RemoteWriter", "split_bnode_components"]
