@@ -164,7 +164,3 @@ def synergies(store: Store, concept: str, lang: str = "de") -> list[Synergy]:
     order = {rule: n for n, rule in enumerate(RULES)}
     return sorted(found.values(), key=lambda s: (order.get(s.rule, len(RULES)), -(s.strength or 0),
                                                  s.other_label.lower()))
-
-
-def is_concept(types: list[str]) -> bool:
-    return str(OB.Konzept) in types

@@ -8,7 +8,9 @@ ob:staerke and rdfs:comment, in the inferred graph.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Iterator
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 import pyoxigraph as ox
 import rdflib
@@ -66,6 +68,10 @@ def shared_property(ontology: rdflib.Graph, relation: URIRef) -> URIRef | None:
     return None
 
 
+def _slug(iri: str) -> str:
+    return iri.rstrip("/").rsplit("/", 1)[-1]
+
+
 def node_iri(iris: Iris, a: str, b: str, rule: str) -> URIRef:
     """``{base}synergie/{slugA}--{slugB}--{rule}``, slugs (last path segments) sorted."""
     first, second = sorted((_slug(a), _slug(b)))
@@ -102,120 +108,121 @@ def sentence(rule: str, names: list[str], lang: str, hidden: int = 0) -> str:
     return frame.format(items=items)
 
 
-# ---- building the nodes (from the scratch store of an inference run) ---------------------------------
-class _Facts:
-    """Read access to a scratch store: values of a property across all its work graphs, and names."""
-
-    def __init__(self, scratch: ox.Store) -> None:
-        self.scratch = scratch
-        self._labels: dict[str, dict[str, str]] | None = None
-
-    def pairs(self, prop: URIRef) -> dict[str, set[str]]:
-        out: dict[str, set[str]] = {}
-        for q in self.scratch.quads_for_pattern(None, ox.NamedNode(str(prop)), None, None):
-            if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode):
-                out.setdefault(q.subject.value, set()).add(q.object.value)
-        return out
-
-    def kind(self, iri: str, kinds: dict[str, dict[str, str]], lang: str) -> str | None:
-        """The name of the first of ``kinds`` (class IRI → names by language) the node is typed with."""
-        for q in self.scratch.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(str(RDF.type)), None, None):
-            if q.object.value in kinds:
-                name = kinds[q.object.value].get(lang)
-                return name.lower() if name and lang == "en" else name
-        return None
-
-    def label(self, iri: str, lang: str) -> str:
-        if self._labels is None:
-            found: dict[str, dict[str, tuple[int, str]]] = {}
-            for rank, pred in enumerate(_LABEL_ORDER):
-                for q in self.scratch.quads_for_pattern(None, ox.NamedNode(pred), None, None):
-                    if not isinstance(q.object, ox.Literal):
-                        continue
-                    slot = found.setdefault(q.subject.value, {})
-                    tag = q.object.language or ""
-                    if tag not in slot or slot[tag][0] > rank:
-                        slot[tag] = (rank, q.object.value)
-            self._labels = {s: {t: v for t, (_, v) in slot.items()} for s, slot in found.items()}
-        slot = self._labels.get(iri, {})
-        return slot.get(lang) or slot.get("") or slot.get("de") or next(iter(slot.values()), None) \
-            or iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+# ---- building the nodes (from the closure of an inference run) ---------------------------------------
+@lru_cache(maxsize=4096)
+def _literal(text: str, *, lang: str | None = None, datatype: str | None = None) -> str:
+    """A literal in N-Triples form, as pyoxigraph writes it (so that lines compare with a dump)."""
+    if lang:
+        return str(ox.Literal(text, language=lang))
+    return str(ox.Literal(text, datatype=ox.NamedNode(datatype))) if datatype else str(ox.Literal(text))
 
 
-def explanation_quads(scratch: ox.Store, ontology: rdflib.Graph, iris: Iris, graph: ox.NamedNode) -> list[ox.Quad]:
-    """An explanation node for every pair of distinct concepts related by one of :data:`RULES`, after
-    the rules have run on ``scratch``."""
-    facts = _Facts(scratch)
-    out: list[ox.Quad] = []
-    nn = ox.NamedNode
-    t_type, t_zwischen, t_regel = nn(str(RDF.type)), nn(str(OB.zwischen)), nn(str(OB.regel))
-    t_gemeinsam, t_staerke, t_comment = nn(str(OB.gemeinsam)), nn(str(OB.staerke)), nn(str(RDFS.comment))
-    t_label, t_class, t_decimal = nn(str(RDFS.label)), nn(str(OB.Synergiebegruendung)), nn(str(XSD.decimal))
-    contains = facts.pairs(OB.umfasst)
-    # Stadtbezirk and Sozialraum Osterfeld share a name: sentences say which kind of place they mean.
-    place_kinds = {str(c): {lit.language: str(lit) for lit in ontology.objects(c, RDFS.label)}
-                   for c in ontology.subjects(RDFS.subClassOf, OB.Raum)}
+class Explainer:
+    """Builds the explanation nodes from a finished :class:`graph.rules.Closure`, as N-Triples lines."""
 
-    for rule, relation in RULES.items():
-        related = facts.pairs(relation)
-        prop = shared_property(ontology, relation)
-        values = facts.pairs(prop) if prop is not None else {}
-        done: set[tuple[str, str]] = set()
-        for a, others in related.items():
-            for b in others:
-                if a == b:
+    def __init__(self, closure, ontology: rdflib.Graph, iris: Iris) -> None:
+        self.closure, self.ontology, self.iris = closure, ontology, iris
+        self._labels: dict[str, dict[str, tuple[int, str]]] = {}
+
+    def add_label(self, subject: ox.NamedNode | ox.BlankNode, predicate: str, value) -> None:
+        """Remember a name (rdfs:label, skos:prefLabel, dcterms:title) for the sentences."""
+        if not isinstance(value, ox.Literal) or not isinstance(subject, ox.NamedNode):
+            return
+        rank, slot = _LABEL_ORDER.index(predicate), self._labels.setdefault(str(subject), {})
+        tag = value.language or ""
+        if tag not in slot or slot[tag][0] > rank:
+            slot[tag] = (rank, value.value)
+
+    def label(self, term: str, lang: str) -> str:
+        """The name of a term (``<iri>``) in ``lang``, else untagged, else German, else its slug."""
+        slot = self._labels.get(term, {})
+        found = slot.get(lang) or slot.get("") or slot.get("de") or next(iter(slot.values()), None)
+        return found[1] if found else _slug(term[1:-1]).rsplit("#", 1)[-1]
+
+    def lines(self) -> Iterator[str]:
+        """One node per pair of distinct concepts related by one of :data:`RULES`."""
+        closure = self.closure
+        terms = closure.terms
+        type_ = f"<{RDF.type}>"
+        zwischen, regel, gemeinsam = f"<{OB.zwischen}>", f"<{OB.regel}>", f"<{OB.gemeinsam}>"
+        staerke, comment, cls = f"<{OB.staerke}>", f"<{RDFS.comment}>", f"<{OB.Synergiebegruendung}>"
+        decimal = str(XSD.decimal)
+        contains = closure.relation(str(OB.umfasst))
+        # Stadtbezirk and Sozialraum Osterfeld share a name: sentences say which kind of place they mean.
+        types = closure.relation(str(RDF.type))
+        kind_of: dict[int, dict[str, str]] = {}
+        for c in self.ontology.subjects(RDFS.subClassOf, OB.Raum):
+            names = {lit.language: str(lit) for lit in self.ontology.objects(c, RDFS.label)}
+            names["en"] = names.get("en", "").lower()
+            for place in types.get(closure.ids.get(f"<{c}>", -1), ()):
+                kind_of[place] = names
+        slugs: dict[int, str] = {}
+
+        def slug(i: int) -> str:
+            found = slugs.get(i)
+            if found is None:
+                found = slugs[i] = _slug(terms[i][1:-1])
+            return found
+
+        for rule, relation in RULES.items():
+            related = closure.relation(str(relation))
+            prop = shared_property(self.ontology, relation)
+            values = closure.relation(str(prop)) if prop is not None else {}
+            rule_term = f"<{relation}>"
+            said: dict[frozenset[int], tuple[list[int], str, str]] = {}  # shared values → (named, de, en)
+            for a, others in related.items():
+                if not terms[a].startswith("<"):
                     continue
-                key = (a, b) if a < b else (b, a)
-                if key in done:
-                    continue
-                done.add(key)
-                x, y = sorted(key, key=_slug)  # the order of the IRI, so names read the same way
-                node = nn(str(node_iri(iris, x, y, rule)))
-                names = {lang: (facts.label(x, lang), facts.label(y, lang)) for lang in ("de", "en")}
-                quads = [(t_type, t_class), (t_zwischen, nn(x)), (t_zwischen, nn(y)), (t_regel, nn(str(relation)))]
-                if prop is None:  # explicit: stated, nothing to share
-                    quads.append((t_staerke, ox.Literal("1", datatype=t_decimal)))
-                    comments = {
-                        "de": f"Das Wiki nennt die Synergie zwischen {names['de'][0]} und {names['de'][1]} ausdrücklich.",
-                        "en": f"The wiki states the synergy between {names['en'][0]} and {names['en'][1]} explicitly.",
-                    }
-                else:
-                    va, vb = values.get(x, set()), values.get(y, set())
-                    shared = va & vb
-                    quads += [(t_gemeinsam, nn(v)) for v in sorted(shared)]
-                    quads.append((t_staerke, ox.Literal(strength(len(shared), len(va | vb)), datatype=t_decimal)))
-                    comments = _comments(rule, shared, contains, facts, place_kinds)
-                for lang in ("de", "en"):
-                    title = f"{_SYNERGY[lang]} {names[lang][0]} – {names[lang][1]} ({_RULE_NAMES[lang][rule]})"
-                    quads.append((t_label, ox.Literal(title, language=lang)))
-                    quads.append((t_comment, ox.Literal(comments[lang], language=lang)))
-                out.extend(ox.Quad(node, p, o, graph) for p, o in quads)
-    return out
+                for b in others:
+                    if b <= a and a in related.get(b, ()) or b == a or not terms[b].startswith("<"):
+                        continue  # each unordered pair once (the relation is symmetric: its other half)
+                    x, y = (a, b) if slug(a) <= slug(b) else (b, a)
+                    node = f"<{self.iris.base}synergie/{slug(x)}--{slug(y)}--{rule}>"
+                    out = [f"{node} {type_} {cls} .\n", f"{node} {zwischen} {terms[x]} .\n",
+                           f"{node} {zwischen} {terms[y]} .\n", f"{node} {regel} {rule_term} .\n"]
+                    if prop is None:  # explicit: stated, nothing to share
+                        strength_text = "1"
+                        de = (f"Das Wiki nennt die Synergie zwischen {self.label(terms[x], 'de')} und "
+                              f"{self.label(terms[y], 'de')} ausdrücklich.")
+                        en = (f"The wiki states the synergy between {self.label(terms[x], 'en')} and "
+                              f"{self.label(terms[y], 'en')} explicitly.")
+                    else:
+                        va, vb = values.get(x, set()), values.get(y, set())
+                        shared = frozenset(va & vb)
+                        strength_text = strength(len(shared), len(va) + len(vb) - len(shared))
+                        cached = said.get(shared)
+                        if cached is None:
+                            cached = said[shared] = self._say(rule, shared, contains, kind_of)
+                        named, de, en = cached
+                        out += [f"{node} {gemeinsam} {terms[v]} .\n" for v in named]
+                    out.append(f"{node} {staerke} {_literal(strength_text, datatype=decimal)} .\n")
+                    out.append(f"{node} {comment} {_literal(de, lang='de')} .\n")
+                    out.append(f"{node} {comment} {_literal(en, lang='en')} .\n")
+                    yield from out
 
-
-def _slug(iri: str) -> str:
-    return iri.rstrip("/").rsplit("/", 1)[-1]
-
-
-def _comments(rule: str, shared: set[str], contains: dict[str, set[str]], facts: _Facts,
-              place_kinds: dict[str, dict[str, str]]) -> dict[str, str]:
-    if not shared:  # a relation asserted in the data, not derived from shared values
-        return {"de": "Im Datenbestand ausdrücklich angegeben; keine gemeinsamen Einträge.",
-                "en": "Stated in the data; nothing shared."}
-    named, hidden = sorted(shared), 0
-    if rule == "raum":
-        # Name only the largest shared places; the places lying within them are counted.
-        inner = {p for p in shared for q in shared if q != p and p in contains.get(q, ())}
-        named, hidden = sorted(shared - inner), len(inner)
-    out = {}
-    for lang in ("de", "en"):
-        names = []
-        for v in named:
-            kind = facts.kind(v, place_kinds, lang) if rule == "raum" else None
-            names.append(f"{facts.label(v, lang)} ({kind})" if kind else facts.label(v, lang))
-        names.sort()
-        out[lang] = sentence(rule, names, lang, hidden)
-    return out
+    def _say(self, rule: str, shared: frozenset[int], contains: dict[int, set[int]],
+             kind_of: dict[int, dict[str, str]]) -> tuple[list[int], str, str]:
+        """The values a node names as shared, and the sentences. For places only the largest shared
+        ones: those within them follow from ob:umfasst and are counted, not listed."""
+        terms = self.closure.terms
+        if not shared:  # a relation asserted in the data, not derived from shared values
+            return [], "Im Datenbestand ausdrücklich angegeben; nichts gemeinsam.", "Stated in the data; nothing shared."
+        named, hidden = sorted(shared), 0
+        if rule == "raum":
+            inner: set[int] = set()
+            for q in shared:
+                inner |= contains.get(q, set())
+            inner &= shared
+            named, hidden = sorted(shared - inner), len(inner)
+        sentences = []
+        for lang in ("de", "en"):
+            names = []
+            for v in named:
+                kind = kind_of.get(v, {}).get(lang) if rule == "raum" else None
+                name = self.label(terms[v], lang)
+                names.append(f"{name} ({kind})" if kind else name)
+            sentences.append(sentence(rule, sorted(names), lang, hidden))
+        return named, sentences[0], sentences[1]
 
 
 # ---- reading them back (from the store) --------------------------------------------------------------

@@ -1,15 +1,17 @@
 """Synergy inference: the OWL 2 RL entailments of the ontology's axioms over the asserted data, without
 junk, with an explanation for every synergy, kept in their own named graph (``Iris.inferred_graph``).
 
-The fast path compiles the axioms into SPARQL rules (:mod:`graph.rules`) and runs them on a scratch
-pyoxigraph store; owlrl's full closure (:func:`reference_closure`) is the reference the tests compare
-against. :func:`refresh` recomputes everything and writes only the difference, in one transaction.
+The fast path compiles the axioms into rules (:mod:`graph.rules`) and runs them in memory; owlrl's full
+closure (:func:`reference_closure`) is the reference the tests compare against. :func:`refresh`
+recomputes everything and writes only the difference to the stored graph, in one transaction.
 """
 from __future__ import annotations
 
+import io
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 import pyoxigraph as ox
 import rdflib
@@ -18,43 +20,63 @@ from graph import explain, rules
 from graph.iris import Iris
 from graph.namespaces import ONTOLOGY_IRI, OWL, RDF, RDFS, XSD
 from graph.settings import Settings
-from graph.store import OxigraphStore, Store
-
-# Work graphs of the scratch store besides the rules' input and derived graphs.
-ONTOLOGY_WORK = "urn:stadtgraph:inference:ontologie"
-NEW_WORK = "urn:stadtgraph:inference:neu"
-OLD_WORK = "urn:stadtgraph:inference:alt"
+from graph.store import OxigraphStore, Store, to_ox
 
 #: Subjects in these namespaces are vocabulary, not data: nothing derived about them is kept.
 VOCABULARY_NAMESPACES: tuple[str, ...] = (ONTOLOGY_IRI, str(RDF), str(RDFS), str(OWL), str(XSD))
 #: Types from these namespaces (owl:Thing, rdfs:Resource, owl:NamedIndividual …) tell a user nothing.
 EMPTY_TYPE_NAMESPACES: tuple[str, ...] = (str(RDF), str(RDFS), str(OWL))
+#: Above this many triples (old + new) the write replaces the graph instead of computing a difference.
+DIFF_LIMIT = 2_000_000
 
 
-def _junk_filter(graph: str) -> str:
-    """The WHERE clause selecting the useful triples of ``graph`` in a scratch store: the one filter
-    applied to the fast path's and to owlrl's derivations alike."""
-    vocab = " || ".join(f'STRSTARTS(STR(?s), "{ns}")' for ns in VOCABULARY_NAMESPACES)
-    empty_types = " || ".join(f'STRSTARTS(STR(?o), "{ns}")' for ns in EMPTY_TYPE_NAMESPACES)
-    return f"""
-      GRAPH <{graph}> {{ ?s ?p ?o }}
-      FILTER(isIRI(?s) && !isBlank(?o) && !sameTerm(?s, ?o))
-      FILTER(?p != <{OWL.sameAs}>)
-      FILTER(!({vocab}))
-      FILTER(?p != <{RDF.type}> || !({empty_types}))
-      FILTER NOT EXISTS {{ GRAPH <{ONTOLOGY_WORK}> {{ ?s ?vp ?vo }} }}"""
+class JunkFilter:
+    """What the inferred graph keeps: triples about the data that tell a user something. Dropped:
+    literal or blank subjects, blank objects, reflexive triples (a concept related to itself),
+    owl:sameAs, anything about a term of the vocabulary, types such as owl:Thing. Terms are in
+    N-Triples form; one filter for the fast path and for owlrl's closure alike."""
+
+    def __init__(self, ontology: rdflib.Graph) -> None:
+        self.vocabulary = {str(to_ox(s)) for s in ontology.subjects() if isinstance(s, rdflib.URIRef)}
+        self._vocab_prefixes = tuple(f"<{ns}" for ns in VOCABULARY_NAMESPACES)
+        self._empty_types = tuple(f"<{ns}" for ns in EMPTY_TYPE_NAMESPACES)
+        self.same_as, self.type = f"<{OWL.sameAs}>", f"<{RDF.type}>"
+
+    def subject(self, s: str) -> bool:
+        return s.startswith("<") and not s.startswith(self._vocab_prefixes) and s not in self.vocabulary
+
+    def object(self, p: str, o: str) -> bool:
+        return not o.startswith("_:") and not (p == self.type and o.startswith(self._empty_types))
+
+    def keep(self, s: str, p: str, o: str) -> bool:
+        return s != o and p != self.same_as and self.subject(s) and self.object(p, o)
 
 
 @dataclass
 class Inference:
-    """What one run derived: the new content of the inferred graph (in ``scratch``, graph NEW_WORK)."""
+    """One run: the closure in memory and what it yields for the inferred graph (as N-Triples lines)."""
 
-    scratch: ox.Store
-    triples: int = 0
-    derived: int = 0
-    explanations: int = 0
+    closure: rules.Closure
+    junk: JunkFilter
+    explainer: explain.Explainer
     passes: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
+
+    def derived_lines(self) -> Iterator[str]:
+        """The kept entailments, one N-Triples line each."""
+        terms, junk = self.closure.terms, self.junk
+        for s, p, objects in self.closure.derived():
+            st, pt = terms[s], terms[p]
+            if pt == junk.same_as or not junk.subject(st):
+                continue
+            for o in objects:
+                if o != s and junk.object(pt, terms[o]):
+                    yield f"{st} {pt} {terms[o]} .\n"
+
+    def lines(self) -> Iterator[str]:
+        """The whole new content of the inferred graph: entailments, then explanation nodes."""
+        yield from self.derived_lines()
+        yield from self.explainer.lines()
 
 
 def load_ontology(store: Store, settings: Settings) -> rdflib.Graph:
@@ -67,23 +89,11 @@ def load_ontology(store: Store, settings: Settings) -> rdflib.Graph:
     return rdflib.Graph().parse(Path(settings.ontology_path), format="turtle")
 
 
-def _scratch_with_ontology(ontology: rdflib.Graph) -> ox.Store:
-    scratch = ox.Store()
-    scratch.load(ontology.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES,
-                 to_graph=ox.NamedNode(ONTOLOGY_WORK))
-    return scratch
-
-
-def _copy_input(store: Store, scratch: ox.Store, predicates: frozenset[str], skip: list[str]) -> None:
-    """The asserted triples the rules and explanations read, from every graph but ``skip``."""
+def _read(store: Store, predicates: frozenset[str], skip: str) -> Iterator[ox.Triple]:
+    """The asserted triples with these predicates, from every named graph but ``skip``."""
     values = " ".join(f"<{p}>" for p in sorted(predicates))
-    not_in = ", ".join(f"<{g}>" for g in skip)
-    result = store.query(
-        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?p {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} "
-        f"FILTER(?g NOT IN ({not_in})) }}"
-    )
-    data = result.serialize(format=ox.RdfFormat.N_TRIPLES)
-    scratch.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(rules.INPUT_GRAPH))
+    yield from store.query(
+        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?p {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{skip}>) }}")
 
 
 def compute(store: Store, settings: Settings, ontology: rdflib.Graph | None = None) -> Inference:
@@ -93,82 +103,91 @@ def compute(store: Store, settings: Settings, ontology: rdflib.Graph | None = No
     t = time.perf_counter()
     ontology = ontology if ontology is not None else load_ontology(store, settings)
     ruleset = rules.compile_rules(ontology)
-    scratch = _scratch_with_ontology(ontology)
-    needed = ruleset.predicates | explain.LABEL_PREDICATES
-    _copy_input(store, scratch, needed, skip=[str(iris.inferred_graph)])
+    closure = rules.Closure()
+    explainer = explain.Explainer(closure, ontology, iris)
+    wanted = ruleset.predicates
+    for triple in _read(store, wanted | explain.LABEL_PREDICATES, str(iris.inferred_graph)):
+        p = triple.predicate.value
+        if p in explain.LABEL_PREDICATES:
+            explainer.add_label(triple.subject, p, triple.object)
+            if p not in wanted:
+                continue
+        closure.add(str(triple.subject), f"<{p}>", str(triple.object))
     seconds["input"] = time.perf_counter() - t
-
-    stats = rules.run(scratch, ruleset.rules)
+    stats = closure.run(ruleset.rules)
     seconds["rules"] = stats.seconds
-
-    t = time.perf_counter()
-    scratch.update(f"INSERT {{ GRAPH <{NEW_WORK}> {{ ?s ?p ?o }} }} WHERE {{ {_junk_filter(rules.DERIVED_GRAPH)} }}")
-    kept = _size(scratch, NEW_WORK)
-    seconds["filter"] = time.perf_counter() - t
-
-    t = time.perf_counter()
-    quads = explain.explanation_quads(scratch, ontology, iris, ox.NamedNode(NEW_WORK))
-    scratch.extend(quads)
-    seconds["explain"] = time.perf_counter() - t
-    return Inference(scratch, triples=kept + len(quads), derived=kept, explanations=len(quads),
-                     passes=stats.passes, seconds=seconds)
-
-
-def _size(scratch: ox.Store, graph: str) -> int:
-    return sum(1 for _ in scratch.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+    return Inference(closure, JunkFilter(ontology), explainer, passes=stats.passes, seconds=seconds)
 
 
 def refresh(store: Store, settings: Settings) -> int:
     """Bring the inferred graph up to date with the asserted graphs; returns its number of triples.
 
-    Everything is recomputed (fast: see ``python -m bench.inference``), but only the difference to the
-    current inferred graph is written, in one transaction: readers see the old graph or the new one.
-    Call it after any write to the asserted graphs (the build does; so should the HTTP write path).
+    Everything is recomputed in memory (fast: ``python -m bench.inference``); only the difference to the
+    stored graph is written, in one transaction, so readers see the old graph or the new one. Call it
+    after any write to the asserted graphs: the build does, and so should the HTTP write path.
     """
-    inferred = compute(store, settings)
-    _write(store, Iris(settings.base_iri).inferred_graph, inferred.scratch)
-    return inferred.triples
+    return write(store, Iris(settings.base_iri).inferred_graph, compute(store, settings))["triples"]
 
 
-def _write(store: Store, inferred_graph: rdflib.URIRef, scratch: ox.Store) -> None:
-    new = ox.NamedNode(NEW_WORK)
+def write(store: Store, graph: rdflib.URIRef, inference: Inference) -> dict[str, int]:
+    """Make ``graph`` hold exactly ``inference.lines()``; returns counts (triples, added, removed)."""
     if not isinstance(store, OxigraphStore):
-        # Another backend: replace the whole graph through the interface (one request).
-        g = rdflib.Graph().parse(data=scratch.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=new), format="nt")
-        store.replace_graphs({str(inferred_graph): g})
-        return
-    raw, target = store.raw, ox.NamedNode(str(inferred_graph))
-    old = raw.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=target)
-    if not old:
-        # A first build: one transactional load.
-        raw.load(scratch.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=new), format=ox.RdfFormat.N_TRIPLES,
+        g = rdflib.Graph().parse(data="".join(inference.lines()), format="nt")
+        store.replace_graphs({str(graph): g})
+        return {"triples": len(g), "added": len(g), "removed": -1}
+    raw, target = store.raw, ox.NamedNode(str(graph))
+    if next(iter(raw.quads_for_pattern(None, None, None, target)), None) is None:
+        # Nothing there yet (a first build): stream everything in, as one transaction.
+        reader = _LineReader(inference.lines())
+        raw.load(io.BufferedReader(reader, 1 << 20), format=ox.RdfFormat.N_TRIPLES, to_graph=target)
+        return {"triples": reader.lines, "added": reader.lines, "removed": 0}
+    new = set(inference.lines())
+    old_size = sum(1 for _ in raw.quads_for_pattern(None, None, None, target))
+    if old_size + len(new) > DIFF_LIMIT:
+        # Too big to compare in memory: replace (readers may see the graph empty for a moment).
+        raw.update(f"DROP SILENT GRAPH {target}")
+        raw.load(io.BufferedReader(_LineReader(iter(new)), 1 << 20), format=ox.RdfFormat.N_TRIPLES,
                  to_graph=target)
-        return
-    scratch.load(old, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(OLD_WORK))
-    added = _difference(scratch, NEW_WORK, OLD_WORK)
-    removed = _difference(scratch, OLD_WORK, NEW_WORK)
-    if not added and not removed:
-        return
-    # One SPARQL update is one transaction in Oxigraph. The inferred graph holds no blank nodes
-    # (the junk filter drops them), so DELETE DATA can name every triple.
-    raw.update(
-        f"DELETE DATA {{ GRAPH {target} {{\n{removed}\n}} }} ;\n"
-        f"INSERT DATA {{ GRAPH {target} {{\n{added}\n}} }}"
-    )
+        return {"triples": len(new), "added": len(new), "removed": old_size}
+    old = set(raw.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=target).decode("utf-8").splitlines(keepends=True))
+    added, removed = new - old, old - new
+    if added or removed:
+        # One SPARQL update is one transaction in Oxigraph. The inferred graph holds no blank nodes
+        # (the junk filter drops them), so DELETE DATA can name every triple.
+        raw.update(f"DELETE DATA {{ GRAPH {target} {{\n{''.join(removed)}}} }} ;\n"
+                   f"INSERT DATA {{ GRAPH {target} {{\n{''.join(added)}}} }}")
+    return {"triples": len(new), "added": len(added), "removed": len(removed)}
 
 
-def _difference(scratch: ox.Store, graph: str, minus: str) -> str:
-    result = scratch.query(
-        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} "
-        f"FILTER NOT EXISTS {{ GRAPH <{minus}> {{ ?s ?p ?o }} }} }}"
-    )
-    return result.serialize(format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+class _LineReader(io.RawIOBase):
+    """A binary stream over text lines, so that pyoxigraph can load a generator without it being
+    joined in memory first."""
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self._lines, self._buffer, self._pos, self.lines = lines, b"", 0, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target) -> int:  # type: ignore[override]
+        if self._pos >= len(self._buffer):
+            chunk = []
+            for line in self._lines:
+                chunk.append(line)
+                if len(chunk) >= 8192:
+                    break
+            self.lines += len(chunk)
+            self._buffer, self._pos = "".join(chunk).encode("utf-8"), 0
+        n = min(len(target), len(self._buffer) - self._pos)
+        target[:n] = self._buffer[self._pos:self._pos + n]
+        self._pos += n
+        return n
 
 
 # ---- the reference: owlrl's full closure, filtered the same way --------------------------------------
-def reference_closure(asserted: rdflib.Graph, ontology: rdflib.Graph) -> set[tuple[rdflib.term.Node, ...]]:
-    """What owlrl's full OWL 2 RL closure of ontology + asserted data adds, minus the junk (the same
-    filter as the fast path). Slow (pure Python): for tests and the bench, never for the build."""
+def reference_closure(asserted: rdflib.Graph, ontology: rdflib.Graph) -> set[str]:
+    """The N-Triples lines owlrl's full OWL 2 RL closure of ontology + asserted data adds, minus the junk
+    (the same :class:`JunkFilter` as the fast path). Slow (pure Python): for tests and the bench only."""
     import owlrl
 
     graph = rdflib.Graph()
@@ -178,23 +197,12 @@ def reference_closure(asserted: rdflib.Graph, ontology: rdflib.Graph) -> set[tup
         graph.add(t)
     before = set(graph)
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(graph)
-    new = rdflib.Graph()
-    for t in graph:
-        if t not in before and not isinstance(t[0], rdflib.Literal):
-            new.add(t)
-    scratch = _scratch_with_ontology(ontology)
-    scratch.load(new.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES,
-                 to_graph=ox.NamedNode(rules.DERIVED_GRAPH))
-    return _triples(scratch.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {_junk_filter(rules.DERIVED_GRAPH)} }}"))
-
-
-def derived_triples(inferred: Inference) -> set[tuple[rdflib.term.Node, ...]]:
-    """The kept entailments of a run (the inferred graph without the explanation nodes), as rdflib terms."""
-    return _triples(inferred.scratch.query(
-        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {_junk_filter(rules.DERIVED_GRAPH)} }}"))
-
-
-def _triples(result: ox.QueryTriples) -> set[tuple[rdflib.term.Node, ...]]:
-    from graph.store import to_rdflib
-
-    return {(to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in result}
+    junk = JunkFilter(ontology)
+    out = set()
+    for s, p, o in graph:
+        if (s, p, o) in before or isinstance(s, rdflib.Literal):
+            continue
+        st, pt, ot = str(to_ox(s)), str(to_ox(p)), str(to_ox(o))
+        if junk.keep(st, pt, ot):
+            out.add(f"{st} {pt} {ot} .\n")
+    return out

@@ -11,7 +11,6 @@ from graph.namespaces import (DCAT, DCATDE, DCTERMS, FOAF, HYDRA, OB, ORG, OWL, 
                               SD, SKOS, VCARD, VOID)
 from graph.store import Store
 
-LANGS: tuple[str, ...] = ("de", "en")
 VOCABULARIES: tuple[str, ...] = (*PREFIXES.values(), str(DCATDE), str(HYDRA), str(VCARD), str(SD),
                                  "https://daten.oberhausen.de/stadtgraph/ontology")
 

@@ -22,7 +22,7 @@ import pyoxigraph as ox
 import rdflib
 
 from graph.errors import Overloaded, QueryRefused
-from graph.remote_load import BLOCK, data_requests, normalised_nquads, send_with_isql, split_bnode_components
+from graph.remote_load import BLOCK, data_requests, normalised_nquads, send_with_isql
 from graph.store import to_ox
 
 if TYPE_CHECKING:
@@ -166,8 +166,7 @@ class RemoteWriter:
         self._set_state(write, None, "staging")
 
     def _send(self, quads: Iterable[tuple[str, tuple]]) -> None:
-        plain = ((g, t) for g, t in quads)
-        for text in data_requests(plain, self.store.dialect == "virtuoso"):
+        for text in data_requests(quads, self.store.dialect == "virtuoso"):
             self.update(text)
             self.heartbeat()
 
@@ -230,9 +229,9 @@ class RemoteWriter:
             self._clear_all(write)
 
     def _clear_all(self, write: str) -> None:
-        hidden = " ".join(f"<{g}>" for g in sorted(self._hidden()))
+        hidden = ", ".join(f"<{g}>" for g in sorted(self._hidden()))
         self.update(f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
-                    f'FILTER(?g NOT IN ({", ".join(hidden.split())}) && !STRSTARTS(STR(?g), "{NS}")) }}')
+                    f'FILTER(?g NOT IN ({hidden}) && !STRSTARTS(STR(?g), "{NS}")) }}')
         self._finish(write)
 
     def bulk_load(self, data: IO[bytes] | Path, fmt: ox.RdfFormat, graph: str | None) -> None:
@@ -277,5 +276,3 @@ def _quads_of(path: Path) -> Iterator[tuple[str, tuple]]:
     for q in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS):
         yield q.graph_name.value, (q.subject, q.predicate, q.object)
 
-
-__all__ = ["CONTROL", "EMPTY", "GENERATION", "HIDDEN", "STAGE", "STATE", "RemoteWriter", "split_bnode_components"]

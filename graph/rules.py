@@ -1,7 +1,7 @@
-"""OWL 2 RL rules compiled from the ontology's axioms into SPARQL updates, run to a fixpoint on pyoxigraph.
+"""OWL 2 RL rules compiled from the ontology's axioms, evaluated semi-naively to a fixpoint in memory.
 
-The fast path of the inference (owlrl, pure Python, stays the reference that tests compare against).
-Implements the instance rules of https://www.w3.org/TR/owl2-profiles/#Reasoning_in_OWL_2_RL_and_RDF_Graphs_using_Rules
+The fast path of the inference; owlrl (pure Python, full closure) stays the reference the tests compare
+against. Implements the instance rules of https://www.w3.org/TR/owl2-profiles/#Reasoning_in_OWL_2_RL_and_RDF_Graphs_using_Rules
 that the ontology uses: prp-spo1, prp-spo2 (property chains), prp-inv1/2, prp-symp, prp-trp, prp-eqp1/2,
 prp-dom, prp-rng, cax-sco, cax-eqc1/2. Equality (owl:sameAs from functional properties) is left out on
 purpose: it tells a user nothing about synergies and would multiply the graph.
@@ -10,60 +10,36 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Iterable, Iterator
 
-import pyoxigraph as ox
 import rdflib
 from rdflib import URIRef
 from rdflib.collection import Collection
 
 from graph.namespaces import OWL, RDF, RDFS, XSD
 
-#: The work graphs inside the scratch store: the input triples and everything the rules derive.
-INPUT_GRAPH = "urn:stadtgraph:inference:eingabe"
-DERIVED_GRAPH = "urn:stadtgraph:inference:abgeleitet"
-
-_TYPE = str(RDF.type)
+TYPE = str(RDF.type)
 # Classes that are datatypes: a range of one of these types a literal, never a node.
-_DATATYPE_NAMESPACES = (str(XSD), str(RDF.langString), str(RDFS.Literal))
+_DATATYPE_PREFIXES = (str(XSD), str(RDF.langString), str(RDFS.Literal))
+
+Relation = dict[int, set[int]]  # subject id → object ids; for rdf:type: class id → instance ids
 
 
 @dataclass(frozen=True)
 class Rule:
-    """One OWL 2 RL rule instantiated for one axiom: ``body`` patterns entail the ``head`` triple.
+    """One OWL 2 RL rule instantiated for one axiom.
 
-    ``body`` is a list of (subject, predicate, object) patterns over the variables ``?s``, ``?o`` and
-    ``?v1``…; ``head`` uses ``?s`` and ``?o`` (or a fixed class for rdf:type).
+    ``kind`` is ``copy`` (body P entails head Q), ``swap`` (P(x,y) entails Q(y,x)), ``chain`` (P1∘…∘Pn
+    entails Q), ``subclass`` (type C entails type D), ``domain`` or ``range`` (P entails a type D).
     """
 
     name: str
-    head: tuple[str, str, str]
-    body: tuple[tuple[str, str, str], ...]
-    axiom: tuple[str, ...]
-    object_must_be_node: bool = False
-
-    @property
-    def head_predicate(self) -> str:
-        return self.head[1]
-
-    @property
-    def body_predicates(self) -> frozenset[str]:
-        return frozenset(p for _, p, _ in self.body)
-
-    def sparql(self) -> str:
-        """The rule as one SPARQL update on the scratch store: body over any work graph, new heads
-        into the derived graph (only those not yet known, so the fixpoint can count what it added)."""
-        patterns = " ".join(
-            f"GRAPH ?g{i} {{ {_term(s)} <{p}> {_term(o)} }}" for i, (s, p, o) in enumerate(self.body)
-        )
-        hs, hp, ho = self.head
-        node_filter = f"FILTER(!isLiteral({hs}))" if self.object_must_be_node else ""
-        variables = " ".join(v for v in (hs, ho) if v.startswith("?"))
-        return (
-            f"INSERT {{ GRAPH <{DERIVED_GRAPH}> {{ {hs} <{hp}> {_term(ho)} }} }}\n"
-            f"WHERE {{ {{ SELECT DISTINCT {variables} WHERE {{ {patterns} {node_filter} }} }}\n"
-            f"  FILTER NOT EXISTS {{ GRAPH ?known {{ {hs} <{hp}> {_term(ho)} }} }} }}"
-        )
+    kind: str
+    head: str                 # a property, or rdf:type for the class rules
+    body: tuple[str, ...]     # properties (for subclass: rdf:type)
+    source_class: str = ""    # subclass: C
+    target_class: str = ""    # subclass, domain, range: D
+    axiom: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -84,86 +60,76 @@ class RuleSet:
         """Every predicate a rule reads or writes: the input the fixpoint needs from the store."""
         out: set[str] = set()
         for r in self.rules:
-            out |= r.body_predicates
-            out.add(r.head_predicate)
+            out |= set(r.body)
+            out.add(r.head)
         return frozenset(out)
 
-
-def _term(t: str) -> str:
-    """A variable as is, an IRI in angle brackets."""
-    return t if t.startswith("?") else f"<{t}>"
-
-
-def _is_datatype(iri: str) -> bool:
-    return iri.startswith(_DATATYPE_NAMESPACES)
+    def covered_axioms(self) -> set[tuple[str, ...]]:
+        return {r.axiom for r in self.rules}
 
 
 def compile_rules(ontology: rdflib.Graph) -> RuleSet:
-    """The rules that the ontology's axioms call for, and the axioms left without a rule."""
+    """The rules the ontology's axioms call for, and the axioms left without one."""
     out = RuleSet()
     add = out.rules.append
 
-    for p, q in ontology.subject_objects(RDFS.subPropertyOf):
-        if isinstance(p, URIRef) and isinstance(q, URIRef) and p != q:
-            add(Rule(f"prp-spo1 {p} ⊑ {q}", ("?s", str(q), "?o"), (("?s", str(p), "?o"),),
-                     (str(p), str(RDFS.subPropertyOf), str(q))))
-    for p, q in ontology.subject_objects(OWL.equivalentProperty):
-        if isinstance(p, URIRef) and isinstance(q, URIRef) and p != q:
-            axiom = (str(p), str(OWL.equivalentProperty), str(q))
-            add(Rule(f"prp-eqp1 {p} ≡ {q}", ("?s", str(q), "?o"), (("?s", str(p), "?o"),), axiom))
-            add(Rule(f"prp-eqp2 {p} ≡ {q}", ("?s", str(p), "?o"), (("?s", str(q), "?o"),), axiom))
-    for p, q in ontology.subject_objects(OWL.inverseOf):
-        if isinstance(p, URIRef) and isinstance(q, URIRef):
-            axiom = (str(p), str(OWL.inverseOf), str(q))
-            add(Rule(f"prp-inv1 {p} ⁻¹ {q}", ("?s", str(q), "?o"), (("?o", str(p), "?s"),), axiom))
-            add(Rule(f"prp-inv2 {p} ⁻¹ {q}", ("?s", str(p), "?o"), (("?o", str(q), "?s"),), axiom))
+    def props(pred: URIRef) -> Iterator[tuple[str, str]]:
+        for p, q in ontology.subject_objects(pred):
+            if isinstance(p, URIRef) and isinstance(q, URIRef) and p != q and TYPE not in (str(p), str(q)):
+                yield str(p), str(q)
+
+    for p, q in props(RDFS.subPropertyOf):
+        add(Rule(f"prp-spo1 {p} ⊑ {q}", "copy", q, (p,), axiom=(p, str(RDFS.subPropertyOf), q)))
+    for p, q in props(OWL.equivalentProperty):
+        axiom = (p, str(OWL.equivalentProperty), q)
+        add(Rule(f"prp-eqp1 {p} ≡ {q}", "copy", q, (p,), axiom=axiom))
+        add(Rule(f"prp-eqp2 {p} ≡ {q}", "copy", p, (q,), axiom=axiom))
+    for p, q in props(OWL.inverseOf):
+        axiom = (p, str(OWL.inverseOf), q)
+        add(Rule(f"prp-inv1 {p} ⁻¹ {q}", "swap", q, (p,), axiom=axiom))
+        add(Rule(f"prp-inv2 {p} ⁻¹ {q}", "swap", p, (q,), axiom=axiom))
     for p in ontology.subjects(RDF.type, OWL.SymmetricProperty):
         if isinstance(p, URIRef):
-            add(Rule(f"prp-symp {p}", ("?s", str(p), "?o"), (("?o", str(p), "?s"),),
-                     (str(p), _TYPE, str(OWL.SymmetricProperty))))
+            add(Rule(f"prp-symp {p}", "swap", str(p), (str(p),), axiom=(str(p), TYPE, str(OWL.SymmetricProperty))))
     for p in ontology.subjects(RDF.type, OWL.TransitiveProperty):
         if isinstance(p, URIRef):
-            add(Rule(f"prp-trp {p}", ("?s", str(p), "?o"), (("?s", str(p), "?v1"), ("?v1", str(p), "?o")),
-                     (str(p), _TYPE, str(OWL.TransitiveProperty))))
+            add(Rule(f"prp-trp {p}", "chain", str(p), (str(p), str(p)),
+                     axiom=(str(p), TYPE, str(OWL.TransitiveProperty))))
     for q, head in ontology.subject_objects(OWL.propertyChainAxiom):
         chain = list(Collection(ontology, head))
         axiom = (str(q), str(OWL.propertyChainAxiom), *map(str, chain))
-        if not isinstance(q, URIRef) or not chain or not all(isinstance(c, URIRef) for c in chain):
+        if not isinstance(q, URIRef) or len(chain) < 2 or not all(isinstance(c, URIRef) for c in chain) \
+                or TYPE in axiom:
             out.unsupported.append(Unsupported(axiom, "Kette mit anonymen Eigenschaften / chain with anonymous properties"))
             continue
-        nodes = ["?s", *(f"?v{i}" for i in range(1, len(chain))), "?o"]
-        body = tuple((nodes[i], str(c), nodes[i + 1]) for i, c in enumerate(chain))
-        add(Rule(f"prp-spo2 {q} ⊒ {' ∘ '.join(map(str, chain))}", ("?s", str(q), "?o"), body, axiom))
+        add(Rule(f"prp-spo2 {q} ⊒ {' ∘ '.join(map(str, chain))}", "chain", str(q), tuple(map(str, chain)),
+                 axiom=axiom))
 
-    for c, d in ontology.subject_objects(RDFS.subClassOf):
-        axiom = (str(c), str(RDFS.subClassOf), str(d))
-        if isinstance(c, URIRef) and isinstance(d, URIRef):
-            if c != d:
-                add(Rule(f"cax-sco {c} ⊑ {d}", ("?s", _TYPE, str(d)), (("?s", _TYPE, str(c)),), axiom))
-        else:
-            out.unsupported.append(Unsupported(axiom, "Klassenausdruck / class expression"))
-    for c, d in ontology.subject_objects(OWL.equivalentClass):
-        axiom = (str(c), str(OWL.equivalentClass), str(d))
-        if isinstance(c, URIRef) and isinstance(d, URIRef):
-            add(Rule(f"cax-eqc1 {c} ≡ {d}", ("?s", _TYPE, str(d)), (("?s", _TYPE, str(c)),), axiom))
-            add(Rule(f"cax-eqc2 {c} ≡ {d}", ("?s", _TYPE, str(c)), (("?s", _TYPE, str(d)),), axiom))
-        else:
-            out.unsupported.append(Unsupported(axiom, "Klassenausdruck / class expression"))
+    for pred, names in ((RDFS.subClassOf, ("cax-sco",)), (OWL.equivalentClass, ("cax-eqc1", "cax-eqc2"))):
+        for c, d in ontology.subject_objects(pred):
+            axiom = (str(c), str(pred), str(d))
+            if not (isinstance(c, URIRef) and isinstance(d, URIRef)):
+                out.unsupported.append(Unsupported(axiom, "Klassenausdruck / class expression"))
+                continue
+            if c == d:
+                continue
+            add(Rule(f"{names[0]} {c} ⊑ {d}", "subclass", TYPE, (TYPE,), str(c), str(d), axiom))
+            if len(names) == 2:
+                add(Rule(f"{names[1]} {d} ⊑ {c}", "subclass", TYPE, (TYPE,), str(d), str(c), axiom))
     for p, d in ontology.subject_objects(RDFS.domain):
         if isinstance(p, URIRef) and isinstance(d, URIRef):
-            add(Rule(f"prp-dom {p} → {d}", ("?s", _TYPE, str(d)), (("?s", str(p), "?v1"),),
-                     (str(p), str(RDFS.domain), str(d))))
+            add(Rule(f"prp-dom {p} → {d}", "domain", TYPE, (str(p),), target_class=str(d),
+                     axiom=(str(p), str(RDFS.domain), str(d))))
     for p, r in ontology.subject_objects(RDFS.range):
-        axiom = (str(p), str(RDFS.range), str(r))
         # A datatype range types literals: a triple with a literal subject, junk by definition.
-        if isinstance(p, URIRef) and isinstance(r, URIRef) and not _is_datatype(str(r)):
-            add(Rule(f"prp-rng {p} → {r}", ("?s", _TYPE, str(r)), (("?v1", str(p), "?s"),), axiom,
-                     object_must_be_node=True))
+        if isinstance(p, URIRef) and isinstance(r, URIRef) and not str(r).startswith(_DATATYPE_PREFIXES):
+            add(Rule(f"prp-rng {p} → {r}", "range", TYPE, (str(p),), target_class=str(r),
+                     axiom=(str(p), str(RDFS.range), str(r))))
 
     for kind in (OWL.FunctionalProperty, OWL.InverseFunctionalProperty):
         for p in ontology.subjects(RDF.type, kind):
             out.unsupported.append(Unsupported(
-                (str(p), _TYPE, str(kind)),
+                (str(p), TYPE, str(kind)),
                 "ergibt nur owl:sameAs, das nicht abgeleitet wird / entails only owl:sameAs, which is not derived"))
     for kind in (OWL.hasKey, OWL.someValuesFrom, OWL.allValuesFrom, OWL.hasValue, OWL.intersectionOf,
                  OWL.unionOf, OWL.maxCardinality, OWL.maxQualifiedCardinality):
@@ -173,24 +139,21 @@ def compile_rules(ontology: rdflib.Graph) -> RuleSet:
 
 
 # ---- stratification ------------------------------------------------------------------------------
-def strata(rules: Iterable[Rule]) -> list[tuple[list[Rule], bool]]:
-    """The rules grouped by strongly connected components of the predicate dependency graph, in an
-    order where every stratum only reads predicates that earlier strata have finished; each with a
-    flag whether it feeds itself (then it runs to a fixpoint, else once)."""
+def strata(rules: Iterable[Rule]) -> list[tuple[list[Rule], frozenset[str]]]:
+    """The rules grouped by strongly connected components of the predicate dependency graph, each
+    stratum after those it reads from; with the stratum's predicates (a rule that reads one of them
+    is recursive and runs to a fixpoint)."""
     rules = list(rules)
     edges: dict[str, set[str]] = {}
     for r in rules:
-        for b in r.body_predicates:
-            edges.setdefault(b, set()).add(r.head_predicate)
-        edges.setdefault(r.head_predicate, set())
-    components = _tarjan(edges)  # reverse topological order
+        for b in r.body:
+            edges.setdefault(b, set()).add(r.head)
+        edges.setdefault(r.head, set())
     out = []
-    for comp in reversed(components):
-        members = [r for r in rules if r.head_predicate in comp]
-        if not members:
-            continue
-        recursive = any(r.body_predicates & comp for r in members)
-        out.append((members, recursive))
+    for comp in reversed(_tarjan(edges)):
+        members = [r for r in rules if r.head in comp]
+        if members:
+            out.append((members, frozenset(comp)))
     return out
 
 
@@ -201,12 +164,9 @@ def _tarjan(edges: dict[str, set[str]]) -> list[set[str]]:
     on_stack: set[str] = set()
     stack: list[str] = []
     out: list[set[str]] = []
-    counter = 0
 
     def visit(v: str) -> None:  # the ontology's dependency graph is small: recursion is fine
-        nonlocal counter
-        index[v] = low[v] = counter
-        counter += 1
+        index[v] = low[v] = len(index)
         stack.append(v)
         on_stack.add(v)
         for w in sorted(edges.get(v, ())):
@@ -231,40 +191,187 @@ def _tarjan(edges: dict[str, set[str]]) -> list[set[str]]:
     return out
 
 
-# ---- running ---------------------------------------------------------------------------------------
+# ---- evaluation ----------------------------------------------------------------------------------
 @dataclass
 class RunStats:
     passes: int = 0
-    derived: int = 0
     seconds: float = 0.0
 
 
-def run(scratch: ox.Store, rules: Iterable[Rule], *, max_passes: int = 100) -> RunStats:
-    """Apply the rules to the scratch store (input in :data:`INPUT_GRAPH`) until nothing new follows;
-    the new triples end up in :data:`DERIVED_GRAPH`."""
-    stats = RunStats()
-    started = time.perf_counter()
-    derived = ox.NamedNode(DERIVED_GRAPH)
+class Closure:
+    """Facts as integer ids (terms in N-Triples form), one relation per predicate, and the rules'
+    fixpoint over them. rdf:type is kept by class (class → instances), which the class rules need."""
 
-    def size() -> int:
-        return sum(1 for _ in scratch.quads_for_pattern(None, None, None, derived))
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.terms: list[str] = []
+        self.rel: dict[int, Relation] = {}
+        self.given: dict[int, Relation] = {}
+        self.literals: set[int] = set()
 
-    for members, recursive in strata(rules):
-        updates = [r.sparql() for r in members]
-        for _ in range(max_passes):
-            before = len(scratch)
-            for u in updates:
-                scratch.update(u)
+    def id(self, term: str) -> int:
+        found = self.ids.get(term)
+        if found is None:
+            found = self.ids[term] = len(self.terms)
+            self.terms.append(term)
+            if term.startswith('"'):
+                self.literals.add(found)
+        return found
+
+    def add(self, s: str, p: str, o: str) -> None:
+        """An asserted fact, each term in N-Triples form (``<iri>``, ``"lit"@de``, ``_:b``)."""
+        pid, sid, oid = self.id(p), self.id(s), self.id(o)
+        key, val = (oid, sid) if p == f"<{TYPE}>" else (sid, oid)
+        self.rel.setdefault(pid, {}).setdefault(key, set()).add(val)
+        self.given.setdefault(pid, {}).setdefault(key, set()).add(val)
+
+    def relation(self, predicate: str) -> Relation:
+        """The facts of a predicate (given and derived); for rdf:type by class."""
+        return self.rel.setdefault(self.id(f"<{predicate}>"), {})
+
+    def run(self, rules: Iterable[Rule]) -> RunStats:
+        stats = RunStats()
+        started = time.perf_counter()
+        for members, preds in strata(rules):
+            self._stratum(members, preds, stats)
+        stats.seconds = time.perf_counter() - started
+        return stats
+
+    def _stratum(self, members: list[Rule], preds: frozenset[str], stats: RunStats) -> None:
+        recursive = any(set(r.body) & preds for r in members)
+        delta: dict[str, Relation] | None = None  # None: first pass, every body atom reads everything
+        for _ in range(1000):
             stats.passes += 1
-            if not recursive or len(scratch) == before:
-                break
-        else:
-            raise RuntimeError(f"no fixpoint after {max_passes} passes: {[r.name for r in members]}")
-    stats.derived = size()
-    stats.seconds = time.perf_counter() - started
-    return stats
+            new: dict[str, Relation] = {}
+            for rule in members:
+                self._apply(rule, delta, preds, new if recursive else None)
+            if not recursive:
+                return
+            delta = {}
+            for p, rel in new.items():
+                full = self.relation(p)
+                for key, vals in rel.items():
+                    have = full.get(key)
+                    fresh = vals - have if have else vals
+                    if fresh:
+                        (full.__setitem__(key, set(fresh)) if have is None else have.update(fresh))
+                        delta.setdefault(p, {})[key] = fresh
+            if not delta:
+                return
+        raise RuntimeError(f"no fixpoint: {[r.name for r in members]}")
 
+    def _apply(self, rule: Rule, delta: dict[str, Relation] | None, preds: frozenset[str],
+               staged: dict[str, Relation] | None) -> None:
+        """One rule, semi-naively: after the first pass, only derivations that use a fact new in the
+        last pass. Results go to ``staged`` (recursive strata) or straight into the relation."""
+        head = self.relation(rule.head)
+        out = staged.setdefault(rule.head, {}) if staged is not None else head
 
-def covered_axioms(rules: RuleSet) -> set[tuple[str, ...]]:
-    """The axioms that have at least one rule."""
-    return {r.axiom for r in rules.rules}
+        def emit(key: int, vals: Iterable[int]) -> None:
+            have = head.get(key)
+            fresh = set(vals).difference(have) if have else set(vals)
+            if fresh:
+                slot = out.get(key)
+                if slot is None:
+                    out[key] = fresh
+                else:
+                    slot.update(fresh)
+
+        def source(p: str) -> Relation | None:
+            """The body relation to read: all of it, or only its delta (None: nothing new)."""
+            if delta is None or p not in preds:
+                return self.relation(p) if delta is None else None
+            return delta.get(p)
+
+        if rule.kind in ("copy", "domain", "range"):
+            src = source(rule.body[0])
+            if not src:
+                return
+            if rule.kind == "copy":
+                for s, os in list(src.items()):
+                    emit(s, os)
+            elif rule.kind == "domain":
+                emit(self.id(f"<{rule.target_class}>"), src.keys())
+            else:
+                objects: set[int] = set()
+                for os in src.values():
+                    objects.update(os)
+                emit(self.id(f"<{rule.target_class}>"), objects - self.literals)
+        elif rule.kind == "swap":
+            src = source(rule.body[0])
+            if not src:
+                return
+            flipped: Relation = {}
+            for s, os in list(src.items()):
+                for o in os:
+                    slot = flipped.get(o)
+                    if slot is None:
+                        flipped[o] = {s}
+                    else:
+                        slot.add(s)
+            for o, ss in flipped.items():
+                emit(o, ss)
+        elif rule.kind == "subclass":
+            src = source(TYPE)
+            if src:
+                instances = src.get(self.id(f"<{rule.source_class}>"))
+                if instances:
+                    emit(self.id(f"<{rule.target_class}>"), instances)
+        elif rule.kind == "chain":
+            self._chain(rule, delta, preds, emit)
+        else:  # pragma: no cover - compile_rules makes only the kinds above
+            raise ValueError(rule.kind)
+
+    def _chain(self, rule: Rule, delta: dict[str, Relation] | None, preds: frozenset[str], emit) -> None:
+        body = rule.body
+        positions = [None] if delta is None else [i for i, p in enumerate(body) if p in preds and delta.get(p)]
+        for i in positions:
+            # Start at the atom that reads the delta (or the first), extend to the right by subject…
+            start = 0 if i is None else i
+            current: Relation = dict(self.relation(body[0]) if i is None else delta[body[i]])
+            for p in body[start + 1:]:
+                rel = self.relation(p)
+                nxt: Relation = {}
+                for s, ys in current.items():
+                    acc: set[int] = set()
+                    for y in ys:
+                        zs = rel.get(y)
+                        if zs:
+                            acc |= zs
+                    if acc:
+                        nxt[s] = acc
+                current = nxt
+            # …and to the left by object, through an inverted index of each earlier relation.
+            for p in reversed(body[:start]):
+                back: Relation = {}
+                for x, ys in self.relation(p).items():
+                    for y in ys:
+                        if y in current:
+                            slot = back.get(x)
+                            if slot is None:
+                                back[x] = set(current[y])
+                            else:
+                                slot |= current[y]
+                current = back
+            for s, zs in current.items():
+                emit(s, zs)
+
+    # -- reading the result -------------------------------------------------------------------------
+    def derived(self) -> Iterator[tuple[int, int, set[int]]]:
+        """(subject, predicate, objects) of every fact the rules added, by subject."""
+        type_id = self.ids.get(f"<{TYPE}>")
+        for p, rel in self.rel.items():
+            given = self.given.get(p, {})
+            if p == type_id:
+                by_subject: Relation = {}
+                for cls, instances in rel.items():
+                    fresh = instances - given[cls] if cls in given else instances
+                    for s in fresh:
+                        by_subject.setdefault(s, set()).add(cls)
+                for s, classes in by_subject.items():
+                    yield s, p, classes
+                continue
+            for s, os in rel.items():
+                fresh = os - given[s] if s in given else os
+                if fresh:
+                    yield s, p, fresh

@@ -135,7 +135,7 @@ EOF
   done
   if [ -n "${VIRTUOSO_DBA_PASSWORD:-}" ] && [ -n "$isql_bin" ] && [ ! -f "$dir/.password-set" ]; then
     "$isql_bin" "127.0.0.1:$sql_port" dba dba \
-      exec="set password dba ${VIRTUOSO_DBA_PASSWORD};" >/dev/null
+      exec="USER_SET_PASSWORD('dba', '${VIRTUOSO_DBA_PASSWORD}');" >/dev/null
     touch "$dir/.password-set"
   fi
   echo "virtuoso pid $(pid_of): http://127.0.0.1:$port/sparql, isql 127.0.0.1:$sql_port"

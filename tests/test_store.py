@@ -54,7 +54,16 @@ def _remote(tmp_path: Path) -> Store:
     return store
 
 
-BACKENDS: dict[str, Callable[[Path], Store]] = {"memory": _memory, "disk": _disk}
+def _virtuoso(tmp_path: Path) -> Store:
+    """Debian's Virtuoso, started once per session by tests/fixtures/virtuoso.py (cleared before each test)."""
+    from tests.fixtures.virtuoso import virtuoso_settings
+
+    store = open_store(virtuoso_settings(base_iri=BASE))
+    store.clear()
+    return store
+
+
+BACKENDS: dict[str, Callable[[Path], Store]] = {"memory": _memory, "disk": _disk, "virtuoso": _virtuoso}
 if os.environ.get("STADTGRAPH_TEST_SPARQL_QUERY_URL"):
     BACKENDS["remote"] = _remote
 
