@@ -72,10 +72,19 @@ def _slug(iri: str) -> str:
     return iri.rstrip("/").rsplit("/", 1)[-1]
 
 
+def _node_base(iris: Iris, a: str, b: str) -> str:
+    """Where explanation nodes go: ``{base}synergie/``; for concepts minted under a deeper prefix
+    (``{base}stadt-0001/konzept/…``, several cities in one store) under that prefix, so that equal
+    slugs of different cities do not share a node."""
+    pa, pb = a.rstrip("/").rsplit("/", 2)[0], b.rstrip("/").rsplit("/", 2)[0]
+    prefix = pa + "/" if pa == pb and pa.startswith(iris.base) else iris.base
+    return f"{prefix}synergie/"
+
+
 def node_iri(iris: Iris, a: str, b: str, rule: str) -> URIRef:
     """``{base}synergie/{slugA}--{slugB}--{rule}``, slugs (last path segments) sorted."""
     first, second = sorted((_slug(a), _slug(b)))
-    return URIRef(f"{iris.base}synergie/{first}--{second}--{rule}")
+    return URIRef(f"{_node_base(iris, a, b)}{first}--{second}--{rule}")
 
 
 def strength(shared: int, union: int) -> str:
@@ -139,8 +148,9 @@ class Explainer:
         found = slot.get(lang) or slot.get("") or slot.get("de") or next(iter(slot.values()), None)
         return found[1] if found else _slug(term[1:-1]).rsplit("#", 1)[-1]
 
-    def lines(self) -> Iterator[str]:
-        """One node per pair of distinct concepts related by one of :data:`RULES`."""
+    def chunks(self, only: set[int] | None = None) -> Iterator[str]:
+        """One node per pair of distinct concepts related by one of :data:`RULES`: its N-Triples lines,
+        one string per node; with ``only``, just the pairs with at least one of these concepts."""
         closure = self.closure
         terms = closure.terms
         type_ = f"<{RDF.type}>"
@@ -156,57 +166,96 @@ class Explainer:
             names["en"] = names.get("en", "").lower()
             for place in types.get(closure.ids.get(f"<{c}>", -1), ()):
                 kind_of[place] = names
-        slugs: dict[int, str] = {}
+        places: dict[int, tuple[str, str]] = {}  # concept → (the prefix its IRI is minted under, slug)
 
-        def slug(i: int) -> str:
-            found = slugs.get(i)
+        def place(i: int) -> tuple[str, str]:
+            found = places.get(i)
             if found is None:
-                found = slugs[i] = _slug(terms[i][1:-1])
+                iri = terms[i][1:-1].rstrip("/")
+                found = places[i] = (iri.rsplit("/", 2)[0], _slug(iri))
             return found
 
+        weights: dict[tuple[int, int], str] = {}  # (shared, union) → the ob:staerke literal
+        base = self.iris.base
         for rule, relation in RULES.items():
             related = closure.relation(str(relation))
             prop = shared_property(self.ontology, relation)
             values = closure.relation(str(prop)) if prop is not None else {}
-            rule_term = f"<{relation}>"
-            said: dict[frozenset[int], tuple[list[int], str, str]] = {}  # shared values → (named, de, en)
-            for a, others in related.items():
+            head = f" {type_} {cls} .\n"
+            rule_line = f" {regel} <{relation}> .\n"
+            said: dict[frozenset[int], tuple[tuple[str, ...], str, str]] = {}  # shared → (named, de, en)
+            pairs = related.items() if only is None else ((a, related[a]) for a in only if a in related)
+            for a, others in pairs:
                 if not terms[a].startswith("<"):
                     continue
                 for b in others:
-                    if b <= a and a in related.get(b, ()) or b == a or not terms[b].startswith("<"):
+                    if b == a or not terms[b].startswith("<"):
+                        continue
+                    if b < a and a in related.get(b, ()) and (only is None or b in only):
                         continue  # each unordered pair once (the relation is symmetric: its other half)
-                    x, y = (a, b) if slug(a) <= slug(b) else (b, a)
-                    node = f"<{self.iris.base}synergie/{slug(x)}--{slug(y)}--{rule}>"
-                    out = [f"{node} {type_} {cls} .\n", f"{node} {zwischen} {terms[x]} .\n",
-                           f"{node} {zwischen} {terms[y]} .\n", f"{node} {regel} {rule_term} .\n"]
+                    (pa, sa), (pb, sb) = place(a), place(b)
+                    x, y, first, second = (a, b, sa, sb) if sa <= sb else (b, a, sb, sa)
+                    # as node_iri(), without its parsing: this runs for every pair
+                    prefix = pa + "/" if pa == pb and pa.startswith(base) else base
+                    node = f"<{prefix}synergie/{first}--{second}--{rule}>"
                     if prop is None:  # explicit: stated, nothing to share
-                        strength_text = "1"
-                        de = (f"Das Wiki nennt die Synergie zwischen {self.label(terms[x], 'de')} und "
-                              f"{self.label(terms[y], 'de')} ausdrücklich.")
-                        en = (f"The wiki states the synergy between {self.label(terms[x], 'en')} and "
-                              f"{self.label(terms[y], 'en')} explicitly.")
+                        named, weight = (), _literal("1", datatype=decimal)
+                        de = _literal(f"Das Wiki nennt die Synergie zwischen {self.label(terms[x], 'de')} und "
+                                      f"{self.label(terms[y], 'de')} ausdrücklich.", lang="de")
+                        en = _literal(f"The wiki states the synergy between {self.label(terms[x], 'en')} and "
+                                      f"{self.label(terms[y], 'en')} explicitly.", lang="en")
                     else:
                         va, vb = values.get(x, set()), values.get(y, set())
                         shared = frozenset(va & vb)
-                        strength_text = strength(len(shared), len(va) + len(vb) - len(shared))
+                        key = (len(shared), len(va) + len(vb) - len(shared))
+                        weight = weights.get(key) or weights.setdefault(
+                            key, _literal(strength(*key), datatype=decimal))
                         cached = said.get(shared)
                         if cached is None:
                             cached = said[shared] = self._say(rule, shared, contains, kind_of)
                         named, de, en = cached
-                        out += [f"{node} {gemeinsam} {terms[v]} .\n" for v in named]
-                    out.append(f"{node} {staerke} {_literal(strength_text, datatype=decimal)} .\n")
-                    out.append(f"{node} {comment} {_literal(de, lang='de')} .\n")
-                    out.append(f"{node} {comment} {_literal(en, lang='en')} .\n")
-                    yield from out
+                    yield (f"{node}{head}{node} {zwischen} {terms[x]} .\n{node} {zwischen} {terms[y]} .\n"
+                           f"{node}{rule_line}"
+                           + "".join(f"{node} {gemeinsam} {v} .\n" for v in named)
+                           + f"{node} {staerke} {weight} .\n{node} {comment} {de} .\n{node} {comment} {en} .\n")
+
+    def changed_concepts(self, other: "Explainer") -> set[int] | None:
+        """The concepts whose explanations may differ between this run and ``other`` (same term table):
+        those whose relations, shared values or names changed. None if something every explanation
+        may depend on changed (names of shared values, the place hierarchy): then all of them."""
+        mine, theirs = self.closure, other.closure
+        changed: set[int] = set()
+        for relation in RULES.values():
+            for prop in (relation, shared_property(self.ontology, relation)):
+                if prop is not None:
+                    changed |= _differing_keys(mine.relation(str(prop)), theirs.relation(str(prop)))
+        if _differing_keys(mine.relation(str(OB.umfasst)), theirs.relation(str(OB.umfasst))):
+            return None
+        for c in self.ontology.subjects(RDFS.subClassOf, OB.Raum):
+            key = mine.ids.get(f"<{c}>", -1)
+            if mine.relation(str(RDF.type)).get(key) != theirs.relation(str(RDF.type)).get(key):
+                return None
+        renamed = {t for t in set(self._labels) | set(other._labels) if self._labels.get(t) != other._labels.get(t)}
+        concepts = set()
+        for relation in RULES.values():
+            concepts |= set(mine.relation(str(relation))) | set(theirs.relation(str(relation)))
+        for term in renamed:
+            i = mine.ids.get(term)
+            if i is None:
+                continue
+            if i not in concepts:
+                return None  # a shared value was renamed: its sentences change everywhere
+            changed.add(i)
+        return changed
 
     def _say(self, rule: str, shared: frozenset[int], contains: dict[int, set[int]],
-             kind_of: dict[int, dict[str, str]]) -> tuple[list[int], str, str]:
-        """The values a node names as shared, and the sentences. For places only the largest shared
-        ones: those within them follow from ob:umfasst and are counted, not listed."""
+             kind_of: dict[int, dict[str, str]]) -> tuple[tuple[str, ...], str, str]:
+        """The values a node names as shared (N-Triples terms), and the sentences as literals. For
+        places only the largest shared ones: those within them follow from ob:umfasst and are counted."""
         terms = self.closure.terms
         if not shared:  # a relation asserted in the data, not derived from shared values
-            return [], "Im Datenbestand ausdrücklich angegeben; nichts gemeinsam.", "Stated in the data; nothing shared."
+            return ((), _literal("Im Datenbestand ausdrücklich angegeben; nichts gemeinsam.", lang="de"),
+                    _literal("Stated in the data; nothing shared.", lang="en"))
         named, hidden = sorted(shared), 0
         if rule == "raum":
             inner: set[int] = set()
@@ -221,8 +270,20 @@ class Explainer:
                 kind = kind_of.get(v, {}).get(lang) if rule == "raum" else None
                 name = self.label(terms[v], lang)
                 names.append(f"{name} ({kind})" if kind else name)
-            sentences.append(sentence(rule, sorted(names), lang, hidden))
-        return named, sentences[0], sentences[1]
+            sentences.append(_literal(sentence(rule, sorted(names), lang, hidden), lang=lang))
+        return tuple(terms[v] for v in named), sentences[0], sentences[1]
+
+
+def _differing_keys(a: dict[int, set[int]], b: dict[int, set[int]]) -> set[int]:
+    """Keys whose values differ between two relations (objects count as keys too: a relation's other
+    end is affected as well)."""
+    out: set[int] = set()
+    for key in set(a) | set(b):
+        va, vb = a.get(key, set()), b.get(key, set())
+        if va != vb:
+            out.add(key)
+            out |= va ^ vb
+    return out
 
 
 # ---- reading them back (from the store) --------------------------------------------------------------

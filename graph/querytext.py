@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import NamedTuple
 from urllib.parse import urljoin
 
 from graph.errors import QueryRefused, QuerySyntaxError
@@ -43,12 +45,10 @@ _TOKEN = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     kind: str
     text: str
-    line: int
-    column: int
+    offset: int  # character offset in the query text; :func:`position` gives line and column
 
 
 @dataclass
@@ -73,18 +73,15 @@ class QueryInfo:
 
 
 def tokens(text: str) -> list[Token]:
-    """The significant tokens of a SPARQL text (no whitespace, no comments), with 1-based positions."""
-    out: list[Token] = []
-    line, line_start = 1, 0
-    for m in _TOKEN.finditer(text):
-        kind = m.lastgroup or "other"
-        if kind not in ("ws", "comment"):
-            out.append(Token(kind, m.group(), line, m.start() - line_start + 1))
-        newlines = m.group().count("\n")
-        if newlines:
-            line += newlines
-            line_start = m.start() + m.group().rindex("\n") + 1
-    return out
+    """The significant tokens of a SPARQL text (no whitespace, no comments)."""
+    return [Token(m.lastgroup or "other", m.group(), m.start()) for m in _TOKEN.finditer(text)
+            if m.lastgroup != "ws" and m.lastgroup != "comment"]
+
+
+def position(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of a character offset."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, line_start) + 1, offset - line_start + 1
 
 
 _UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
@@ -155,26 +152,33 @@ def inspect(text: str) -> QueryInfo:
     return info
 
 
+@lru_cache(maxsize=512)
+def _inspect_cached(text: str) -> QueryInfo:
+    return inspect(text)
+
+
 def check_public(text: str) -> QueryInfo:
-    """:func:`inspect` a query from the public endpoint and refuse what it never runs.
+    """:func:`inspect` a query from the public endpoint and refuse what it never runs. The result is
+    shared between calls with the same text (clients repeat queries): treat it as read-only.
 
     :raises QueryRefused: for SPARQL Update (``LOAD`` included) and for ``SERVICE``.
     """
-    info = inspect(text)
+    info = _inspect_cached(text)
     if info.update is not None:
-        tok = info.update
+        word = info.update.text.upper()
+        line, col = position(text, info.update.offset)
         raise QueryRefused(
-            f"Der öffentliche Endpunkt ist nur lesbar: {tok.text.upper()} (Zeile {tok.line}, Spalte {tok.column}) "
+            f"Der öffentliche Endpunkt ist nur lesbar: {word} (Zeile {line}, Spalte {col}) "
             f"ist SPARQL Update und wird nicht ausgeführt. / The public endpoint is read-only: "
-            f"{tok.text.upper()} (line {tok.line}, column {tok.column}) is SPARQL Update and is not run.",
-            line=tok.line, column=tok.column, keyword=tok.text.upper())
+            f"{word} (line {line}, column {col}) is SPARQL Update and is not run.",
+            line=line, column=col, keyword=word)
     if info.service is not None:
-        tok = info.service
+        line, col = position(text, info.service.offset)
         raise QueryRefused(
-            f"SERVICE (Zeile {tok.line}, Spalte {tok.column}) ist nicht erlaubt: der Endpunkt fragt keine anderen "
-            f"Dienste ab. / SERVICE (line {tok.line}, column {tok.column}) is not allowed: the endpoint never "
+            f"SERVICE (Zeile {line}, Spalte {col}) ist nicht erlaubt: der Endpunkt fragt keine anderen "
+            f"Dienste ab. / SERVICE (line {line}, column {col}) is not allowed: the endpoint never "
             "queries other services on a caller's behalf.",
-            line=tok.line, column=tok.column, keyword="SERVICE")
+            line=line, column=col, keyword="SERVICE")
     return info
 
 

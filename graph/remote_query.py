@@ -13,7 +13,7 @@ import pyoxigraph as ox
 import rdflib
 
 from graph.errors import QueryRefused, QuerySyntaxError
-from graph.querytext import QueryInfo, Token, inspect, tokens
+from graph.querytext import QueryInfo, Token, inspect, position, tokens
 
 # Virtuoso's pseudo-schemes for built-in SQL functions and stored procedures (bif:http_get,
 # bif:file_to_string, sql:…): never sent, whatever the account may do.
@@ -38,25 +38,26 @@ def check_query(text: str) -> QueryInfo:
     if info.update is not None or info.form is None:
         raise QuerySyntaxError("Keine SPARQL-Abfrage (SELECT, ASK, CONSTRUCT, DESCRIBE) / not a SPARQL query form")
     if info.service is not None:
-        tok = info.service
-        raise QueryRefused(f"SERVICE (Zeile {tok.line}, Spalte {tok.column}) wird nie an den Speicher gesendet / "
-                           f"SERVICE (line {tok.line}, column {tok.column}) is never sent to the store",
-                           line=tok.line, column=tok.column, keyword="SERVICE")
+        line, column = position(text, info.service.offset)
+        raise QueryRefused(f"SERVICE (Zeile {line}, Spalte {column}) wird nie an den Speicher gesendet / "
+                           f"SERVICE (line {line}, column {column}) is never sent to the store",
+                           line=line, column=column, keyword="SERVICE")
     for tok in tokens(text):
         if tok.kind == "iri":
             value = _UCHAR.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), tok.text[1:-1])
             if value.lower().startswith(STORE_FUNCTION_SCHEMES):
+                line, column = position(text, tok.offset)
                 raise QueryRefused(
-                    f"Speicherfunktion {value} (Zeile {tok.line}, Spalte {tok.column}) ist nicht erlaubt / "
-                    f"store function {value} (line {tok.line}, column {tok.column}) is not allowed",
-                    line=tok.line, column=tok.column)
+                    f"Speicherfunktion {value} (Zeile {line}, Spalte {column}) ist nicht erlaubt / "
+                    f"store function {value} (line {line}, column {column}) is not allowed",
+                    line=line, column=column)
         elif tok.kind == "pname":
             prefix = tok.text.split(":", 1)[0]
             if prefix not in info.prefixes:
+                line, column = position(text, tok.offset)
                 # Standard SPARQL requires the declaration; Virtuoso would fill in its own (bif:, sql:…).
                 raise QuerySyntaxError(f"Präfix '{prefix}:' ist nicht deklariert / prefix '{prefix}:' is not "
-                                       f"declared (Zeile {tok.line}, Spalte {tok.column})",
-                                       line=tok.line, column=tok.column)
+                                       f"declared (Zeile {line}, Spalte {column})", line=line, column=column)
     return info
 
 
@@ -92,7 +93,6 @@ def bind_values(text: str, substitutions: Mapping[str, rdflib.term.Node]) -> str
 
 def _where_brace(text: str) -> int:
     """Offset of the ``{`` that opens the query's WHERE group."""
-    starts = [0] + [m.end() for m in re.finditer(r"\r\n|\n|\r", text)]
     toks = tokens(text)
     i = 0
     while i < len(toks) and not (toks[i].kind == "word" and toks[i].text.upper() in
@@ -111,7 +111,7 @@ def _where_brace(text: str) -> int:
         elif tok.text == ")":
             depth -= 1
         elif tok.text == "{" and depth == 0:
-            return starts[tok.line - 1] + tok.column - 1
+            return tok.offset
     raise QuerySyntaxError("Parameter brauchen ein WHERE {…} / parameters need a WHERE group")
 
 

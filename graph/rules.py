@@ -202,12 +202,13 @@ class Closure:
     """Facts as integer ids (terms in N-Triples form), one relation per predicate, and the rules'
     fixpoint over them. rdf:type is kept by class (class → instances), which the class rules need."""
 
-    def __init__(self) -> None:
-        self.ids: dict[str, int] = {}
-        self.terms: list[str] = []
+    def __init__(self, like: "Closure | None" = None) -> None:
+        # Closures that share their term table (``like``) use the same ids: they can be compared.
+        self.ids: dict[str, int] = like.ids if like else {}
+        self.terms: list[str] = like.terms if like else []
+        self.literals: set[int] = like.literals if like else set()
         self.rel: dict[int, Relation] = {}
         self.given: dict[int, Relation] = {}
-        self.literals: set[int] = set()
 
     def id(self, term: str) -> int:
         found = self.ids.get(term)

@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 import pyoxigraph as ox
 
-from graph import errors
+from graph import errors, metrics
 from graph.errors import Overloaded, QuerySyntaxError, QueryTimeout, StadtgraphError, StoreUnavailable
 from graph.formats import by_name
 from graph.querytext import syntax_error
@@ -50,6 +50,7 @@ class QueryJob:
     substitutions: dict[str, Any] | None = None  # variable name -> rdflib term
     row_limit: int = 10000
     timeout: float = 10.0
+    kind: str = "sparql"  # what asked: "sparql", "curated", "page", "internal" (a metrics label, fixed set)
 
 
 @dataclass
@@ -173,6 +174,7 @@ class Executor(abc.ABC):
         :raises Overloaded: when no runner frees up within ``queue_wait`` seconds."""
         if not self._slots.acquire(timeout=self.queue_wait):
             self.stats.add(refused_busy=1)
+            metrics.refused_busy(job.kind)
             exc = Overloaded(f"Alle {self.size} Abfrageprozesse sind belegt; bitte gleich noch einmal. / "
                              f"All {self.size} query processes are busy; please retry shortly.")
             exc.headers = {"Retry-After": str(max(1, int(job.timeout)))}  # type: ignore[attr-defined]
@@ -185,10 +187,13 @@ class Executor(abc.ABC):
             _raise_from(status)
         written, seconds = status[1], status[2]
         self.stats.add(queries=1, truncated=int(written.truncated))
+        if written.truncated:
+            metrics.result_cut(job.kind)
         return Outcome(written, seconds, job.results_format, job.graph_format)
 
     def _timeout(self, job: QueryJob) -> QueryTimeout:
         self.stats.add(timeouts=1)
+        metrics.query_timed_out(job.kind)
         return QueryTimeout(
             f"Die Anfrage wurde nach {job.timeout:g} s abgebrochen (Zeitlimit des Endpunkts). / "
             f"The query was stopped after {job.timeout:g} s (the endpoint's time limit).", seconds=job.timeout)
@@ -327,7 +332,21 @@ class PoolExecutor(Executor):
         threading.Thread(target=start, name="stadtgraph-runner-start", daemon=True).start()
 
     def warm_up(self) -> None:
-        self._replenish()
+        """Start every runner now, in the background, so no request pays for starting one."""
+        def start_all() -> None:
+            for _ in range(self.size):
+                with self._lock:
+                    if self._closed or self._count >= self.size:
+                        return
+                    self._count += 1
+                try:
+                    self._give(self._start())
+                except StadtgraphError:
+                    with self._lock:
+                        self._count -= 1
+                    return
+
+        threading.Thread(target=start_all, name="stadtgraph-runner-warm-up", daemon=True).start()
 
     def _run(self, job: QueryJob) -> tuple:
         runner = self._take()

@@ -42,7 +42,7 @@ _GRAPH_SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP
 def graph_sizes(executor: Executor, settings: Settings) -> dict[str, int]:
     """Triples per named graph, counted by a query under the usual time limit."""
     outcome = executor.run(QueryJob(_GRAPH_SIZES, row_limit=max(settings.row_limit, 1_000_000),
-                                    timeout=settings.query_timeout))
+                                    timeout=settings.query_timeout, kind="internal"))
     doc = json.loads(outcome.written.body)
     return {b["g"]["value"]: int(b["n"]["value"]) for b in doc["results"]["bindings"] if "g" in b}
 

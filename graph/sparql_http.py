@@ -117,6 +117,7 @@ def _error(status: int, body: bytes, url: str) -> Exception:
                                 f"the store refused the credentials ({status}): {message}")
     if status == 404:
         return StoreUnavailable(f"Speicher-Endpunkt nicht gefunden / store endpoint not found: {_host(url)}")
-    if "S1T00" in message or "SR171" in message:
+    if "S1T00" in message or "SR171" in message or "estimated execution time" in message:
+        # SR171: the store's own time limit; "estimated execution time": refused up front by its planner.
         return QueryTimeout(f"Zeitlimit im Speicher überschritten / store time limit exceeded: {message}")
     return StoreUnavailable(f"Speicherfehler / store error ({status}): {message}")

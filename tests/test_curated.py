@@ -115,3 +115,11 @@ def test_openapi_describes_every_query_and_its_parameters(live_server):
             assert described[p.name]["required"] == p.required
         assert "200" in operation["responses"] and "400" in operation["responses"]
     assert {"get", "post"} <= set(doc["paths"]["/sparql"])
+
+
+def test_every_curated_query_is_named_in_the_readme():
+    from graph.settings import PROJECT_ROOT
+
+    readme = (PROJECT_ROOT / "README.md").read_text("utf-8")
+    missing = [name for name in CATALOG if f"`{name}`" not in readme]
+    assert not missing, f"README lists no {missing}"

@@ -225,6 +225,47 @@ def test_refresh_after_a_record_changes_updates_the_inferred_graph(settings):
     assert inference.refresh(store, settings) == count and inferred(store) == after
 
 
+@pytest.mark.parametrize("change", ["themenfeld", "scope", "title", "new concept", "place hierarchy", "remove"])
+def test_updating_writes_only_the_difference_and_ends_where_a_full_refresh_ends(settings, change):
+    store = fixture_store(settings)
+    inference.refresh(store, settings)
+    graphs = {}
+    if change == "themenfeld":
+        record = store.graph(f"{SG}graph/konzept/mob")
+        record.add((MOB, OB.themenfeld, STADTSTRUKTUR))
+        graphs[f"{SG}graph/konzept/mob"] = record
+    elif change == "scope":
+        record = store.graph(f"{SG}graph/konzept/ihk")
+        record.remove((IHK, OB.geltungsbereich, None))
+        record.add((IHK, OB.geltungsbereich, SQ_STERKRADE_NORD))
+        graphs[f"{SG}graph/konzept/ihk"] = record
+    elif change == "title":
+        record = store.graph(f"{SG}graph/konzept/fek")
+        record.set((FEK, URIRef("http://purl.org/dc/terms/title"), rdflib.Literal("FEK Osterfeld", lang="de")))
+        graphs[f"{SG}graph/konzept/fek"] = record
+    elif change == "new concept":
+        new = URIRef(f"{SG}konzept/neu")
+        record = rdflib.Graph()
+        record.add((new, RDF.type, OB.Konzept))
+        record.add((new, OB.leitziel, POLYZENTRALITAET))
+        graphs[f"{SG}graph/konzept/neu"] = record
+    elif change == "place hierarchy":
+        record = store.graph(f"{SG}graph/raum/sozialquartier/sterkrade-nord")
+        record.set((SQ_STERKRADE_NORD, OB.liegtIn, SR_OSTERFELD))
+        graphs[f"{SG}graph/raum/sozialquartier/sterkrade-nord"] = record
+    with inference.updating(store, settings) as counts:
+        if change == "remove":
+            store.replace_graphs({}, remove=[f"{SG}graph/konzept/sport"])
+        else:
+            store.replace_graphs(graphs)
+    assert counts["added"] + counts["removed"] > 0
+    assert counts["added"] + counts["removed"] < len(inferred(store)) / 2, "only what changed is written"
+    updated = inferred(store)
+    store.replace_graphs({}, remove=[str(Iris(SG).inferred_graph)])
+    inference.refresh(store, settings)
+    assert updated == inferred(store)
+
+
 def test_refresh_leaves_asserted_graphs_alone(settings):
     store = fixture_store(settings)
     graphs = {g: store.count(g) for g in store.named_graphs()}

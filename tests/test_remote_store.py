@@ -9,8 +9,10 @@ import http.server
 import threading
 import time
 
+import pyoxigraph as ox
 import pytest
 import rdflib
+import rdflib.compare
 from rdflib import Literal, URIRef
 
 from graph.errors import QueryRefused, QuerySyntaxError, QueryTimeout, StoreUnavailable
@@ -101,12 +103,11 @@ def test_a_writer_that_dies_in_the_swap_is_completed_by_the_next_writer(virtuoso
             store.replace_graphs({a: version_graph("neu", 5, a)})
     # The journal says "swapping": a reader waits, then gives up rather than answer from half a write.
     with pytest.raises(StoreUnavailable):
-        open_store(settings).count(a)
+        open_store(settings).query(f"ASK {{ GRAPH <{a}> {{ ?s ?p ?o }} }}")
     time.sleep(1.2)  # the dead writer's lock lease runs out
     other = BASE + "graph/anderer"
     open_store(settings).replace_graphs({other: version_graph("x", 1, other)})  # recovers first
-    assert open_store(settings).graph(a) == version_graph("neu", 5, a) or \
-        rdflib.compare.isomorphic(open_store(settings).graph(a), version_graph("neu", 5, a))
+    assert rdflib.compare.isomorphic(open_store(settings).graph(a), version_graph("neu", 5, a))
 
 
 def test_a_writer_that_dies_while_staging_changes_nothing(virtuoso, monkeypatch):
@@ -198,10 +199,12 @@ def test_a_long_query_is_stopped_by_the_store(virtuoso):
     store = open_store(virtuoso.settings(base_iri=BASE, query_timeout=1.0))
     store.clear()
     g = BASE + "graph/viel"
-    store.bulk_load("".join(f'<{g}/{i}> <{P}> "{i}" .\n' for i in range(3000)).encode(),
-                    __import__("pyoxigraph").RdfFormat.N_TRIPLES, graph=g)
+    store.bulk_load("".join(f'<{g}/{i}> <{P}> "{i}" .\n' for i in range(5000)).encode(),
+                    ox.RdfFormat.N_TRIPLES, graph=g)
     started = time.monotonic()
-    with pytest.raises(QueryTimeout):
+    with pytest.raises(QueryTimeout):  # Virtuoso stops it at the limit and flags its partial answer
+        list(store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a <{P}> ?x . ?b <{P}> ?y FILTER(STR(?x) < STR(?y)) }}"))
+    assert time.monotonic() - started < 6
+    with pytest.raises(QueryTimeout):  # and refuses one whose estimate is far beyond its own limit
         list(store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a <{P}> ?x . ?b <{P}> ?y . ?c <{P}> ?z "
                          f"FILTER(STR(?x) < STR(?y) && STR(?y) < STR(?z)) }}"))
-    assert time.monotonic() - started < 6

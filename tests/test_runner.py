@@ -79,6 +79,10 @@ def test_runaway_is_stopped_while_another_connection_is_answered(limited):
     with ThreadPoolExecutor(2) as pool:
         answers = list(pool.map(lambda _: limited.get("/sparql", params={"query": SIMPLE}), range(4)))
     assert all(a.status_code == 200 for a in answers)
+    # Operators see it: the stop is counted.
+    timeouts = [line for line in limited.get("/metrics").text.splitlines()
+                if line.startswith('stadtgraph_query_timeouts_total{kind="sparql"}')]
+    assert timeouts and float(timeouts[0].split()[-1]) >= 1
 
 
 def test_runners_all_busy_answers_503_with_retry_after(limited):

@@ -66,7 +66,7 @@ def run_query(name: str) -> Response:
     job = QueryJob(query=query.text, dataset=query.dataset, substitutions=bindings or None,
                    results_format=fmt.name if not query.returns_graph else RESULT_FORMATS[0].name,
                    graph_format=fmt.name if query.returns_graph else RDF_FORMATS[0].name,
-                   row_limit=s.row_limit, timeout=s.query_timeout)
+                   row_limit=s.row_limit, timeout=s.query_timeout, kind="curated")
     return result_response(executor().run(job))
 
 
