@@ -5,7 +5,7 @@ PY      = $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8080
 
-.PHONY: setup run test bench clean
+.PHONY: setup run test bench bench-endpoint clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ test: setup
 
 bench: setup
 	$(VENV)/bin/python -m bench
+
+# The SPARQL endpoint against rdflib-endpoint (the bench extra), same data, same run.
+bench-endpoint: setup
+	$(PY) -m pip install --quiet -e '.[bench]'
+	$(PY) -m bench.endpoint --save
 
 clean:
 	rm -rf var .pytest_cache

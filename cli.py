@@ -154,6 +154,19 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Exit 0: conforms (warnings allowed); 1: violations; 2: some input could not be read."""
+    from graph.quality import exit_code, validate_paths
+    from graph.reports import render
+
+    settings = _settings(args)
+    paths = [Path(p) for p in args.paths] or [Path(settings.data_dir)]
+    report = validate_paths(settings, paths)
+    sys.stdout.write(render(report, args.format, args.lang))
+    sys.stdout.flush()
+    return exit_code(report)
+
+
 def cmd_settings(args: argparse.Namespace) -> int:
     for name, default, help_text in Settings.describe():
         print(f"STADTGRAPH_{name.upper():<28} {default!r:<40} {help_text}")
@@ -200,6 +213,13 @@ def parser() -> argparse.ArgumentParser:
     x.add_argument("a", help="Konzept: IRI, Kurzname (slug) oder Titel")
     x.add_argument("b", help="Konzept: IRI, Kurzname (slug) oder Titel")
     x.set_defaults(func=cmd_explain)
+
+    v = sub.add_parser("validate", help="Quellen prüfen, ohne den Speicher anzufassen (Exit 0/1/2)")
+    v.add_argument("paths", nargs="*", metavar="PATH", help="Dateien oder Verzeichnisse (Vorgabe: data_dir)")
+    v.add_argument("--format", default="text", choices=["text", "json", "turtle"],
+                   help="Bericht als Text, JSON oder Turtle (sh:ValidationReport)")
+    v.add_argument("--lang", default="de", choices=["de", "en"], help="Sprache des Berichts")
+    v.set_defaults(func=cmd_validate)
 
     st = sub.add_parser("settings", help="alle Einstellungen mit Vorgabe und Erklärung")
     st.set_defaults(func=cmd_settings)

@@ -243,15 +243,16 @@ def main(argv: list[str] | None = None) -> int:
     catalog = load_catalog()
     names = sorted(catalog)
     texts = [bench_query(catalog[n]) for n in names]
-    with tempfile.TemporaryDirectory(prefix="bench-endpoint-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="bench-endpoint-") as tmp, \
+            open(Path(tmp) / "servers.log", "wb") as log:
         work = Path(tmp)
-        log = open(work / "servers.log", "wb")
         print("· Aufbau der Daten / building the data …", file=sys.stderr, flush=True)
         subprocess.run([sys.executable, "-m", "cli", "--store", str(work / "store"), "--data", args.data, "build"],
                        cwd=ROOT, check=False, capture_output=True, env={**os.environ, "STADTGRAPH_STORE": "oxigraph"})
         subprocess.run([sys.executable, "-m", "cli", "--store", str(work / "store"), "export", "-o",
                         str(work / "data.nq")], cwd=ROOT, check=True, capture_output=True)
-        quads = sum(1 for _ in open(work / "data.nq", "rb"))
+        with open(work / "data.nq", "rb") as dump:
+            quads = sum(1 for _ in dump)
         ours_port, theirs_port = free_port(), free_port()
         ours = start_stadtgraph(work / "store", ours_port, args.timeout, log)
         print("· rdflib-endpoint lädt / loading …", file=sys.stderr, flush=True)
@@ -262,12 +263,12 @@ def main(argv: list[str] | None = None) -> int:
         try:
             for name, text in zip(names, texts):
                 print(f"· {name}", file=sys.stderr, flush=True)
-                kw = dict(concurrency=args.concurrency, max_requests=args.requests, max_seconds=args.seconds)
+                kw = {"concurrency": args.concurrency, "max_requests": args.requests, "max_seconds": args.seconds}
                 a, b = load(ours_url, [text], **kw), load(theirs_url, [text], **kw)
                 results["queries"][name] = {"stadtgraph": a, "rdflib_endpoint": b,
                                             "rows_equal": a["rows"] == b["rows"]}
             print("· Mischung / mix", file=sys.stderr, flush=True)
-            kw = dict(concurrency=args.concurrency, max_requests=args.mix_requests, max_seconds=args.seconds)
+            kw = {"concurrency": args.concurrency, "max_requests": args.mix_requests, "max_seconds": args.seconds}
             results["mix"] = {"stadtgraph": load(ours_url, texts, **kw), "rdflib_endpoint": load(theirs_url, texts, **kw)}
             print("· Durchläufer / runaway cost", file=sys.stderr, flush=True)
             results["runaway"] = runaway_cost(ours_url, texts, args)
@@ -278,7 +279,6 @@ def main(argv: list[str] | None = None) -> int:
                     proc.wait(20)
                 except subprocess.TimeoutExpired:
                     proc.kill()
-            log.close()
 
     mix = results["mix"]
     results["mix_rps_ratio"] = round(mix["stadtgraph"]["rps"] / mix["rdflib_endpoint"]["rps"], 1) \

@@ -116,7 +116,7 @@ def build(settings: Settings, store: Store, *, paths: list[Path] | None = None, 
     t = time.perf_counter()
     ontology = ontology_graph(settings)
     gate = validation.Gate(settings, ontology=ontology)
-    verdict = gate.check(loaded.records)
+    verdict = gate.check(loaded.records, previous=store)  # a refused record keeps its last good version
     report.loaded, report.refused, report.warnings = verdict.accepted, verdict.refused, verdict.warnings
     report.seconds["validate"] = time.perf_counter() - t
     say(f"Prüfung: {len(verdict.accepted)} angenommen, {len(verdict.refused)} abgewiesen, "

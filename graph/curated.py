@@ -13,10 +13,11 @@ pasted into the text. :func:`load_catalog` checks every file at start-up, so a b
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import pyoxigraph as ox
 import yaml
@@ -147,7 +148,7 @@ def parse_query_file(name: str, text: str) -> CuratedQuery:
         raise fail("Dateiname nur aus a-z, 0-9 und '-' / file name of a-z, 0-9 and '-' only")
     header_lines = [line[2:] for line in text.splitlines() if line.startswith("#+")]
     try:
-        header = yaml.safe_load("\n".join(line[1:] if line.startswith(" ") else line for line in header_lines)) or {}
+        header = yaml.safe_load("\n".join(line.removeprefix(" ") for line in header_lines)) or {}
     except yaml.YAMLError as exc:
         raise fail(f"Kopf ist kein YAML / header is not YAML: {exc}") from None
     if not isinstance(header, dict) or not header.get("title") or not header.get("description"):

@@ -12,8 +12,14 @@ from urllib.parse import parse_qsl, urlsplit
 
 from werkzeug.datastructures import MIMEAccept
 
-from graph.errors import (BadRequest, NotAcceptable, PayloadTooLarge, QueryRefused, UnsupportedMediaType,
-                          UriTooLong)
+from graph.errors import (
+    BadRequest,
+    NotAcceptable,
+    PayloadTooLarge,
+    QueryRefused,
+    UnsupportedMediaType,
+    UriTooLong,
+)
 from graph.formats import RDF_FORMATS, RESULT_FORMATS, Format, negotiate
 from graph.querytext import QueryInfo, check_public
 from graph.runner import QueryJob

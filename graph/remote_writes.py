@@ -2,11 +2,11 @@
 
 Virtuoso 7.2 applies a multi-operation update request step by step (a failing second operation leaves
 the first one in place) and its readers see rows of a running update, so one request is no transaction.
-Instead: new content goes into staging graphs (hidden from readers), a journal in the control graph
-says which staging graph replaces which graph, and only then is the swap applied while the journal says
-"swapping" — readers wait for that short step and retry if any step happened during their query
-(:meth:`graph.remote_store.SparqlStore.consistent`). A writer that dies leaves the journal behind; the
-next writer completes the swap (staging intact) or drops the staging graphs (swap not begun).
+Instead: a journal entry in the control graph announces the write (readers wait while one exists and
+retry if one came and went during their query, :meth:`graph.remote_store.SparqlStore.consistent`), new
+content goes into staging graphs, and only when all of it is there does the swap replace the live graphs.
+A writer that dies leaves its journal entry: the next writer (or a reader, after the lock lease) completes
+the swap if it had begun (the staging graphs are intact) or drops the staging graphs if not.
 """
 from __future__ import annotations
 
@@ -87,9 +87,9 @@ class RemoteWriter:
             self.update(f'DELETE DATA {{ GRAPH <{CONTROL}> {{ <{write}> <{STATE}> "{old}" }} }}')
 
     # ---- the store-wide write lock ---------------------------------------------------------------------
-    def _acquire(self) -> None:
+    def _acquire(self, wait: float = WRITE_WAIT) -> bool:
         me = f"{NS}lock:{uuid.uuid4().hex}"
-        deadline = time.monotonic() + WRITE_WAIT
+        deadline = time.monotonic() + wait
         lease = self.store.settings.sparql_write_lease
         while True:
             self._ctl(f"<{me}> <{LOCK}> {_now()} .")
@@ -97,7 +97,7 @@ class RemoteWriter:
             others = [r for r in rows if r["l"].value != me]
             if not others:
                 self._lock_iri, self._beat = me, time.monotonic()
-                return
+                return True
             # Someone else holds it or tries at the same moment: step back (both may; then both retry).
             self.update(f"DELETE WHERE {{ GRAPH <{CONTROL}> {{ <{me}> <{LOCK}> ?t }} }}")
             for r in others:
@@ -105,6 +105,8 @@ class RemoteWriter:
                 if age.total_seconds() > lease:  # its holder stopped beating: abandoned
                     self.update(f"DELETE WHERE {{ GRAPH <{CONTROL}> {{ <{r['l'].value}> <{LOCK}> ?t }} }}")
             if time.monotonic() > deadline:
+                if not wait:
+                    return False
                 raise Overloaded("Ein anderer Schreibvorgang hält den Speicher / another write holds the store")
             time.sleep(random.uniform(0.05, 0.25))
 
@@ -124,6 +126,20 @@ class RemoteWriter:
 
     def locked(self) -> _Locked:
         return _Locked(self)
+
+    def recover_abandoned(self) -> None:
+        """For a reader that found a write older than the lease: if its writer's lock is gone or stale,
+        take the lock for a moment and finish or undo that write. Never waits for a live writer."""
+        if not self.store.settings.sparql_user or not self._local.acquire(blocking=False):
+            return
+        try:
+            if self._acquire(wait=0):
+                try:
+                    self.recover()
+                finally:
+                    self._release()
+        finally:
+            self._local.release()
 
     # ---- replace (the transactional write) -------------------------------------------------------------
     def replace(self, graphs: Mapping[str, rdflib.Graph], remove: list[str]) -> None:
@@ -208,6 +224,8 @@ class RemoteWriter:
         for write, seen in states.items():
             if "clearing" in seen:
                 self._clear_all(write)
+            elif "loading" in seen:
+                self._finish(write)  # a bulk load is not transactional: what arrived stays
             elif "swapping" in seen:
                 self._swap(write)
                 self._set_state(write, "swapping", "cleanup")
@@ -243,13 +261,16 @@ class RemoteWriter:
             for g in graphs:
                 if g in hidden or g.startswith(NS):
                     raise QueryRefused(f"Graph <{g}> gehört dem Speicher selbst / belongs to the store itself")
+            write = f"{NS}write:{uuid.uuid4().hex}"
             with self.locked():
                 self.recover()
+                self._ctl(f"<{write}> <{STARTED}> {_now()} .")
+                self._set_state(write, None, "loading")  # readers wait: they would see part of the load
                 if settings.sparql_isql and self.store.dialect == "virtuoso":
                     send_with_isql(path, settings)
                 else:
                     self._send(_quads_of(path))
-                self._bump()
+                self._finish(write)
 
 
 class _Locked:

@@ -8,9 +8,9 @@ A cut result carries a note in the body where the format has room for one: a ``l
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import islice
-from typing import Iterable
 
 import pyoxigraph as ox
 

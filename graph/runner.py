@@ -19,8 +19,9 @@ import multiprocessing as mp
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -146,7 +147,7 @@ def _open_read_only(settings: Settings, path: str) -> Store:
     return OxigraphStore(settings, path, read_only=True)
 
 
-def _alive(ref: "weakref.ref[Store]") -> Store:
+def _alive(ref: weakref.ref[Store]) -> Store:
     store = ref()
     if store is None:
         raise StoreUnavailable("Speicher geschlossen / store closed")
@@ -201,10 +202,10 @@ class Executor(abc.ABC):
     @abc.abstractmethod
     def _run(self, job: QueryJob) -> tuple: ...
 
-    def warm_up(self) -> None:  # noqa: B027 - optional
+    def warm_up(self) -> None:
         """Start runners ahead of the first query."""
 
-    def close(self) -> None:  # noqa: B027 - optional
+    def close(self) -> None:
         """Stop all runners."""
 
 
@@ -370,7 +371,7 @@ class PoolExecutor(Executor):
             runner.kill()
 
 
-_EXECUTORS: "weakref.WeakKeyDictionary[Store, Executor]" = weakref.WeakKeyDictionary()
+_EXECUTORS: weakref.WeakKeyDictionary[Store, Executor] = weakref.WeakKeyDictionary()
 _EXECUTORS_LOCK = threading.Lock()
 
 

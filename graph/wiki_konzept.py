@@ -57,6 +57,9 @@ LEGACY_PARAMETERS = frozenset({"fachbereich", "ansprechpartner", "erstelldatum",
                                "handlungsfeld"})
 
 DRUCKSACHE = re.compile(r"\b[BAM]\s*/\s*\d{2}\s*/\s*\d{3,5}(?:-\d{2})?\b")
+# "Vorlage - <number>" keeps the number as written, typos included, so that validation (not the parser)
+# decides whether it is well-formed and can tell the steward which page has the malformed one.
+_AS_WRITTEN = re.compile(r"Vorlage\s*-\s*([BAM]\s*/[^\s\]\[\"„“()]+)")
 _VOLFDNR = re.compile(r"[?&]VOLFDNR=(\d+)", re.IGNORECASE)
 _THEMENFELD_LABEL = re.compile(r"^\s*Themenfeld\s+(.+?)\s*:\s*(.*)$", re.DOTALL)
 _YEAR_PAREN = re.compile(r"^\s*\((\d{4})\)\s*:?\s*(.*)$", re.DOTALL)
@@ -341,11 +344,13 @@ def _beschlusslage(section: str) -> list[Vorlagenangabe]:
                 host = url.split("//", 1)[-1].split("/", 1)[0].lower()
                 system = ("allris" if host.startswith("allris.")
                           else "ratsinfo" if host.startswith("ratsinfo.") else None)
-                drucksache = found.group(0) if found else None
+                written = _AS_WRITTEN.search(one_line(link.title or ""))
+                drucksache = written.group(1) if written else found.group(0) if found else None
                 break
         if drucksache is None:
+            written = _AS_WRITTEN.search(text)
             found = DRUCKSACHE.search(text)
-            drucksache = found.group(0) if found else None
+            drucksache = written.group(1) if written else found.group(0) if found else None
         if drucksache is None:
             raise PageError(f"Beschlusslage-Zeile nennt keine Drucksache / Beschlusslage line names no "
                             f"Drucksache: „{line}“")

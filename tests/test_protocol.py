@@ -11,8 +11,21 @@ import rdflib
 import requests
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDFS
-from SPARQLWrapper import (CSV, GET, JSON, JSONLD, N3, POST, POSTDIRECTLY, RDFXML, TSV, TURTLE, URLENCODED, XML,
-                           SPARQLWrapper)
+from SPARQLWrapper import (
+    CSV,
+    GET,
+    JSON,
+    JSONLD,
+    N3,
+    POST,
+    POSTDIRECTLY,
+    RDFXML,
+    TSV,
+    TURTLE,
+    URLENCODED,
+    XML,
+    SPARQLWrapper,
+)
 
 OB = "https://daten.oberhausen.de/stadtgraph/ontology#"
 KONZEPT = URIRef(OB + "Konzept")

@@ -39,3 +39,7 @@ def test_curated_query_runs_in_yasgui_and_shows_rows(browser, live_server):
     hosts = browser.execute_script(
         "return performance.getEntriesByType('resource').map(e => new URL(e.name).host)")
     assert hosts and set(hosts) == {f"127.0.0.1:{live_server.port}"}
+    # No script error and nothing the page's Content-Security-Policy had to block.
+    problems = [e["message"] for e in browser.get_log("browser")
+                if e["level"] == "SEVERE" and "favicon.ico" not in e["message"]]
+    assert not problems, problems

@@ -58,7 +58,8 @@ def _virtuoso(tmp_path: Path) -> Store:
     """Debian's Virtuoso, started once per session by tests/fixtures/virtuoso.py (cleared before each test)."""
     from tests.fixtures.virtuoso import virtuoso_settings
 
-    store = open_store(virtuoso_settings(base_iri=BASE))
+    # Bulk loads go through SPARQL Update here; tests/test_remote_pipeline.py covers Virtuoso's isql loader.
+    store = open_store(virtuoso_settings(base_iri=BASE, sparql_isql=""))
     store.clear()
     return store
 

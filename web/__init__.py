@@ -16,7 +16,7 @@ def store() -> Store:
 
 
 def register_blueprints(app: Flask) -> None:
-    from web import api, catalog, home, i18n, linked, ops, resources, security, sparql
+    from web import api, catalog, home, i18n, linked, ops, resources, security, sparql, validation
 
     # ops before security: the request is timed from before the limits are checked, and its access line
     # is written after the security headers are set.
@@ -25,5 +25,5 @@ def register_blueprints(app: Flask) -> None:
     i18n.init_app(app)
     linked.init_app(app)
     # resources holds the catch-all for minted IRIs; Werkzeug ranks it below every fixed route.
-    for module in (ops, home, sparql, api, catalog, resources):
+    for module in (ops, home, sparql, api, catalog, validation, resources):
         app.register_blueprint(module.bp)

@@ -5,6 +5,11 @@ time limit, :mod:`graph.service_description` describes the service. CORS is open
 """
 from __future__ import annotations
 
+import base64
+import functools
+import hashlib
+import re
+
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from graph import protocol
@@ -14,7 +19,9 @@ from graph.formats import RDF_FORMATS, by_name
 from graph.namespaces import PREFIXES
 from graph.runner import Executor, Outcome, executor_for
 from graph.service_description import describe_service, graph_sizes, serialize_description
+from graph.settings import PROJECT_ROOT
 from web import settings, store
+from web.security import CONTENT_SECURITY_POLICY
 
 bp = Blueprint("sparql", __name__)
 
@@ -124,7 +131,30 @@ def ui_page() -> Response:
     }
     response = Response(render_template("sparql.html", config=config, queries=catalog.values()))
     response.vary.add("Accept")
+    hashes = yasgui_style_hashes()
+    if hashes:
+        # YASR's column resizer inserts two fixed <style> elements: allow exactly those, by hash;
+        # any other inline style stays blocked.
+        allowed = " ".join(f"'sha256-{h}'" for h in hashes)
+        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+            "style-src 'self'", f"style-src 'self' {allowed}")
     return response
+
+
+@functools.lru_cache(maxsize=1)
+def yasgui_style_hashes() -> tuple[str, ...]:
+    """SHA-256 (base64) of the style texts the served YASGUI inserts, read from the file itself so an
+    update of the package keeps its hashes right."""
+    path = PROJECT_ROOT / "static" / "vendor" / "yasgui" / "yasgui.min.js"
+    try:
+        js = path.read_text("utf-8")
+    except OSError:
+        return ()
+    styles = re.findall(r"createStyle\(a,`([^`$]*)`\)", js)
+    cursor = re.search(r"dragCursor:`([^`]*)`", js)
+    if cursor:
+        styles.append(f"*{{cursor:{cursor.group(1)}!important}}")
+    return tuple(base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii") for css in styles)
 
 
 @bp.get("/sparql/prefixes.json")

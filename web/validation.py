@@ -1,0 +1,141 @@
+"""``/validate`` (check an upload against the graph, store nothing) and ``/datenqualitaet`` (the current
+findings of the graph, per record and per shape). Thin views over :mod:`graph.quality` and :mod:`graph.reports`.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Response, render_template, request
+
+from graph import quality, reports
+from graph.errors import UnsupportedMediaType
+from graph.rdfparse import MEDIA_TYPES
+from graph.validation import Validator
+from web import i18n, settings, store
+from web.security import large_body
+
+bp = Blueprint("validation", __name__)
+
+UPLOAD_TYPES: tuple[tuple[str, str], ...] = (
+    ("text/turtle", "Turtle"),
+    ("application/ld+json", "JSON-LD"),
+    ("application/rdf+xml", "RDF/XML"),
+    ("application/n-triples", "N-Triples"),
+    (quality.WIKITEXT, "Wikitext (MediaWiki)"),
+)
+_EXTENSIONS = {".ttl": "text/turtle", ".jsonld": "application/ld+json", ".json": "application/ld+json",
+               ".rdf": "application/rdf+xml", ".owl": "application/rdf+xml", ".xml": "application/rdf+xml",
+               ".nt": "application/n-triples", ".wiki": quality.WIKITEXT, ".txt": quality.WIKITEXT}
+ANSWERS = ("application/json", "text/turtle", "text/html")
+_FORMAT_PARAM = {"json": "application/json", "turtle": "text/turtle", "ttl": "text/turtle", "html": "text/html"}
+
+i18n.TEXT.update({
+    "val.title": ("Datensatz prüfen", "Validate a record"),
+    "val.intro": ("Einen Datensatz als RDF (Turtle, JSON-LD, RDF/XML, N-Triples) oder eine Wiki-Seite als Wikitext "
+                  "gegen die Prüfregeln prüfen, im Zusammenhang mit dem Graphen, dem er beiträte. Gespeichert wird nichts.",
+                  "Check a record as RDF (Turtle, JSON-LD, RDF/XML, N-Triples) or a wiki page as wikitext against the "
+                  "shapes, in the context of the graph it would join. Nothing is stored."),
+    "val.content": ("Inhalt", "Content"),
+    "val.file": ("oder Datei", "or file"),
+    "val.format": ("Format", "Format"),
+    "val.page_title": ("Seitentitel (nur für Wikitext)", "Page title (wikitext only)"),
+    "val.submit": ("Prüfen", "Validate"),
+    "val.result": ("Ergebnis", "Result"),
+    "val.conforms": ("Keine Verletzungen: der Datensatz würde angenommen.", "No violations: the record would be accepted."),
+    "val.violates": ("Verletzungen: der Datensatz würde abgewiesen.", "Violations: the record would be refused."),
+    "val.violations": ("Verletzungen", "violations"),
+    "val.warnings": ("Warnungen", "warnings"),
+    "val.severity": ("Schwere", "Severity"),
+    "val.field": ("Feld", "Field"),
+    "val.node": ("an", "on"),
+    "val.value": ("Wert", "Value"),
+    "val.message": ("Meldung", "Message"),
+    "val.hint": ("Hinweis", "How to fix"),
+    "val.source": ("Quelle", "Source"),
+    "val.page": ("Seite", "page"),
+    "val.revision": ("Revision", "revision"),
+    "val.other": ("Weitere Befunde", "Other findings"),
+    "val.as": ("Bericht als", "Report as"),
+    "dq.title": ("Datenqualität", "Data quality"),
+    "dq.intro": ("Die Befunde der Prüfregeln über den Graphen, wie er jetzt im Speicher steht: Verletzungen und "
+                 "Warnungen je Datensatz und je Regel.",
+                 "The findings of the shapes over the graph as the store holds it now: violations and warnings per "
+                 "record and per rule."),
+    "dq.none": ("Keine Befunde.", "No findings."),
+    "dq.by_record": ("Je Datensatz", "Per record"),
+    "dq.by_rule": ("Je Regel", "Per rule"),
+    "dq.rule": ("Regel", "Rule"),
+    "dq.count": ("Anzahl", "Count"),
+    "dq.records": ("Datensätze", "Records"),
+    "dq.check": ("Einen Datensatz vor dem Einspielen prüfen", "Check a record before loading it"),
+})
+
+
+def validator() -> Validator:
+    """One validator per settings object: shapes and ontology parsed once per worker."""
+    cache = bp.__dict__.setdefault("_validators", {})
+    s = settings()
+    if id(s) not in cache:
+        cache[id(s)] = Validator(s)
+    return cache[id(s)]
+
+
+def _answer_type() -> str:
+    asked = request.args.get("format") or request.form.get("answer") or ""
+    if asked.lower() in _FORMAT_PARAM:
+        return _FORMAT_PARAM[asked.lower()]
+    return request.accept_mimetypes.best_match(ANSWERS, default="application/json") or "application/json"
+
+
+def _upload() -> tuple[bytes, str, str | None]:
+    """Body, media type and page title, from a form (browser) or the raw request body (machines)."""
+    if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        title = request.form.get("title") or None
+        media_type = request.form.get("format", "")
+        upload = request.files.get("file")
+        if upload is not None and upload.filename:
+            body = upload.read()
+            if not media_type:
+                suffix = "." + upload.filename.rsplit(".", 1)[-1].lower() if "." in upload.filename else ""
+                media_type = _EXTENSIONS.get(suffix, upload.mimetype or "")
+        else:
+            body = request.form.get("content", "").encode("utf-8")
+        return body, media_type or "text/turtle", title
+    return request.get_data(cache=False), request.mimetype, request.args.get("title") or None
+
+
+@bp.get("/validate")
+def form() -> str:
+    return render_template("validate.html", report=None, upload_types=UPLOAD_TYPES, form={})
+
+
+@bp.post("/validate")
+@large_body
+def validate() -> Response | str:
+    body, media_type, title = _upload()
+    if media_type != quality.WIKITEXT and media_type not in MEDIA_TYPES:
+        raise UnsupportedMediaType(
+            f"Medientyp {media_type or '(keiner)'} wird nicht geprüft / not validated; möglich / accepted: "
+            + ", ".join(t for t, _ in UPLOAD_TYPES))
+    report = quality.validate_upload(settings(), store(), body, media_type, title=title, validator=validator())
+    answer = _answer_type()
+    lang = i18n.lang()
+    if answer == "text/turtle":
+        return Response(reports.turtle(report), mimetype="text/turtle")
+    if answer == "text/html":
+        shown = {"format": media_type, "title": title or "",
+                 "content": body.decode("utf-8", "replace") if not request.files.get("file") else ""}
+        return render_template("validate.html", report=reports.as_json(report, lang), upload_types=UPLOAD_TYPES,
+                               form=shown)
+    response = Response(reports.json_text(report, lang), mimetype="application/json")
+    response.vary.add("Accept")
+    return response
+
+
+@bp.get("/datenqualitaet")
+def data_quality() -> Response | str:
+    current = quality.validate_store(settings(), store(), validator=validator())
+    lang = i18n.lang()
+    doc = reports.as_json(current.report, lang)
+    rules = reports.by_shape(current.report, current.by_shape, lang)
+    if _answer_type() == "application/json" and request.args.get("format") == "json":
+        return Response(reports.json_text(current.report, lang), mimetype="application/json")
+    return render_template("quality.html", report=doc, rules=rules)
