@@ -44,6 +44,29 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and all its descendants, from /proc: a server's own cost,
+    undisturbed by whatever else the machine runs."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                children.setdefault(int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]), []).append(
+                    int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        todo.extend(children.get(current, []))
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError):
+            continue
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 # ---- the reference server (run by uvicorn in its own processes) ------------------------------------------
 def rdflib_app():
     """rdflib-endpoint over the N-Quads in ``BENCH_NQUADS`` (a uvicorn app factory)."""
@@ -154,10 +177,12 @@ def _client_process(url: str, queries: list[str], threads: int, max_requests: in
 
 
 def load(url: str, queries: list[str], *, concurrency: int, max_requests: int, max_seconds: float,
-         processes: int = 2) -> dict:
+         server_pid: int | None = None, processes: int = 2) -> dict:
     """Bounded load: ``concurrency`` connections from ``processes`` client processes, at most
-    ``max_requests`` answers or ``max_seconds``. Latencies in ms; errors counted by status."""
+    ``max_requests`` answers or ``max_seconds``. Latencies in ms; errors counted by status; with
+    ``server_pid`` also the server's CPU milliseconds per answer."""
     ctx = mp.get_context("fork")
+    cpu_before = tree_cpu_seconds(server_pid) if server_pid else None
     out = ctx.Queue()
     per_proc = -(-max_requests // processes)
     threads = max(1, concurrency // processes)
@@ -180,7 +205,10 @@ def load(url: str, queries: list[str], *, concurrency: int, max_requests: int, m
     for proc in procs:
         proc.join()
     wall = time.monotonic() - started
-    return summarize(latencies, wall, errors) | {"rows": [rows.get(i) for i in range(len(queries))]}
+    out = summarize(latencies, wall, errors) | {"rows": [rows.get(i) for i in range(len(queries))]}
+    if server_pid and latencies:
+        out["server_cpu_ms_per_request"] = round((tree_cpu_seconds(server_pid) - cpu_before) * 1000 / len(latencies), 2)
+    return out
 
 
 def summarize(latencies: list[float], wall: float, errors: dict[str, int]) -> dict:
@@ -221,11 +249,13 @@ def runaway_cost(url: str, mix: list[str], args: argparse.Namespace) -> dict:
 
 
 # ---- main --------------------------------------------------------------------------------------------------
-def row(name: str, ours: dict, theirs: dict | None) -> str:
-    ratio = f"{ours['rps'] / theirs['rps']:.1f}×" if theirs and theirs["rps"] else "–"
-    t = theirs or {}
-    return (f"{name:<30} {ours['rps']:>8} {ours['p50_ms'] or '-':>8} {ours['p99_ms'] or '-':>8}  "
-            f"{t.get('rps', '-'):>8} {t.get('p50_ms') or '-':>8} {t.get('p99_ms') or '-':>8}  {ratio:>7}")
+def row(name: str, ours: dict, theirs: dict) -> str:
+    ratio = f"{ours['rps'] / theirs['rps']:.1f}×" if theirs.get("rps") else "–"
+    a, b = ours.get("server_cpu_ms_per_request"), theirs.get("server_cpu_ms_per_request")
+    cpu_ratio = f"{b / a:.1f}×" if a and b else "–"
+    return (f"{name:<28} {ours['rps']:>7} {ours['p50_ms'] or '-':>7} {ours['p99_ms'] or '-':>7} {a or '-':>6}  "
+            f"{theirs.get('rps', '-'):>7} {theirs.get('p50_ms') or '-':>7} {theirs.get('p99_ms') or '-':>7} "
+            f"{b or '-':>6}  {ratio:>6} {cpu_ratio:>6}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -259,17 +289,20 @@ def main(argv: list[str] | None = None) -> int:
         theirs = start_rdflib(work / "data.nq", theirs_port, log)
         ours_url, theirs_url = f"http://127.0.0.1:{ours_port}/sparql", f"http://127.0.0.1:{theirs_port}/"
         results: dict = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "quads": quads,
-                         "cpus": os.cpu_count(), "settings": vars(args), "queries": {}}
+                         "cpus": os.cpu_count(), "load_average_before": os.getloadavg(),
+                         "settings": vars(args), "queries": {}}
         try:
             for name, text in zip(names, texts):
                 print(f"· {name}", file=sys.stderr, flush=True)
                 kw = {"concurrency": args.concurrency, "max_requests": args.requests, "max_seconds": args.seconds}
-                a, b = load(ours_url, [text], **kw), load(theirs_url, [text], **kw)
+                a = load(ours_url, [text], server_pid=ours.pid, **kw)
+                b = load(theirs_url, [text], server_pid=theirs.pid, **kw)
                 results["queries"][name] = {"stadtgraph": a, "rdflib_endpoint": b,
                                             "rows_equal": a["rows"] == b["rows"]}
             print("· Mischung / mix", file=sys.stderr, flush=True)
             kw = {"concurrency": args.concurrency, "max_requests": args.mix_requests, "max_seconds": args.seconds}
-            results["mix"] = {"stadtgraph": load(ours_url, texts, **kw), "rdflib_endpoint": load(theirs_url, texts, **kw)}
+            results["mix"] = {"stadtgraph": load(ours_url, texts, server_pid=ours.pid, **kw),
+                              "rdflib_endpoint": load(theirs_url, texts, server_pid=theirs.pid, **kw)}
             print("· Durchläufer / runaway cost", file=sys.stderr, flush=True)
             results["runaway"] = runaway_cost(ours_url, texts, args)
         finally:
@@ -285,8 +318,11 @@ def main(argv: list[str] | None = None) -> int:
         if mix["rdflib_endpoint"]["rps"] else None
     print(f"\n{quads} Quads, {args.concurrency} Verbindungen / connections, höchstens {args.requests} Antworten "
           f"oder {args.seconds:g} s je Anfrage / at most that many answers or seconds per query\n")
-    print(f"{'':<30} {'stadtgraph':>26}  {'rdflib-endpoint':>26}")
-    print(f"{'query':<30} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}  {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}  {'ratio':>7}")
+    print(f"Lastmittel vorher / load average before: {results['load_average_before'][0]:.1f}; "
+          "CPU ms = Server-CPU je Antwort / server CPU per answer (undisturbed by other load)\n")
+    print(f"{'':<28} {'stadtgraph':>30}  {'rdflib-endpoint':>30}  {'ratios':>13}")
+    head = f"{'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'CPU ms':>6}"
+    print(f"{'query':<28} {head}  {head}  {'req/s':>6} {'CPU':>6}")
     for name in names:
         q = results["queries"][name]
         flag = "" if q["rows_equal"] else f"  (Zeilen / distinct rows {q['stadtgraph']['rows']} ≠ {q['rdflib_endpoint']['rows']})"
@@ -298,7 +334,10 @@ def main(argv: list[str] | None = None) -> int:
           f"(×{rc['rps_ratio']}), p50 {rc['alone']['p50_ms']} → {rc['with_runaways']['p50_ms']} ms, "
           f"p99 {rc['alone']['p99_ms']} → {rc['with_runaways']['p99_ms']} ms, errors "
           f"{rc['with_runaways']['errors'] or 'none'}")
-    print(f"Durchsatz-Verhältnis der Mischung / mix throughput ratio: {results['mix_rps_ratio']}× (Ziel / target ≥ 5×)")
+    a, b = (mix[k].get("server_cpu_ms_per_request") for k in ("stadtgraph", "rdflib_endpoint"))
+    results["mix_cpu_ratio"] = round(b / a, 1) if a and b else None
+    print(f"Durchsatz-Verhältnis der Mischung / mix throughput ratio: {results['mix_rps_ratio']}× "
+          f"(Ziel / target ≥ 5×); Server-CPU je Antwort / server CPU per answer: {results['mix_cpu_ratio']}×")
     if args.save:
         RESULTS.mkdir(exist_ok=True)
         out = RESULTS / f"endpoint-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.json"

@@ -33,6 +33,9 @@ RULES: dict[str, URIRef] = {
 LABEL_PREDICATES: frozenset[str] = frozenset({str(SKOS.prefLabel), str(RDFS.label), str(DCTERMS.title)})
 _LABEL_ORDER = (str(SKOS.prefLabel), str(RDFS.label), str(DCTERMS.title))
 _MAX_NAMED = 6  # longer lists end in "und N weitere"
+# Terms in N-Triples form, made once (an rdflib namespace makes a new URIRef at every access).
+_GEMEINSAM, _STAERKE, _COMMENT = f"<{OB.gemeinsam}>", f"<{OB.staerke}>", f"<{RDFS.comment}>"
+_DECIMAL = str(XSD.decimal)
 
 # German and English sentence parts per rule: (singular noun, plural noun, frame).
 _SENTENCES: dict[str, dict[str, tuple[str, str, str]]] = {
@@ -132,6 +135,7 @@ class Explainer:
     def __init__(self, closure, ontology: rdflib.Graph, iris: Iris) -> None:
         self.closure, self.ontology, self.iris = closure, ontology, iris
         self._labels: dict[str, dict[str, tuple[int, str]]] = {}
+        self._said: dict[tuple[str, frozenset[int]], tuple[tuple[str, ...], str, str]] = {}
 
     def add_label(self, subject: ox.NamedNode | ox.BlankNode, predicate: str, value) -> None:
         """Remember a name (rdfs:label, skos:prefLabel, dcterms:title) for the sentences."""
@@ -166,58 +170,78 @@ class Explainer:
             names["en"] = names.get("en", "").lower()
             for place in types.get(closure.ids.get(f"<{c}>", -1), ()):
                 kind_of[place] = names
-        places: dict[int, tuple[str, str]] = {}  # concept → (the prefix its IRI is minted under, slug)
+        concepts: dict[int, tuple[str, str, str]] = {}  # concept → (its IRI's prefix, slug, ob:zwischen part)
 
-        def place(i: int) -> tuple[str, str]:
-            found = places.get(i)
+        def concept(i: int) -> tuple[str, str, str]:
+            found = concepts.get(i)
             if found is None:
                 iri = terms[i][1:-1].rstrip("/")
-                found = places[i] = (iri.rsplit("/", 2)[0], _slug(iri))
+                found = concepts[i] = (iri.rsplit("/", 2)[0], _slug(iri), f" {zwischen} {terms[i]} .\n")
             return found
 
-        weights: dict[tuple[int, int], str] = {}  # (shared, union) → the ob:staerke literal
         base = self.iris.base
         for rule, relation in RULES.items():
             related = closure.relation(str(relation))
             prop = shared_property(self.ontology, relation)
             values = closure.relation(str(prop)) if prop is not None else {}
-            head = f" {type_} {cls} .\n"
-            rule_line = f" {regel} <{relation}> .\n"
-            said: dict[frozenset[int], tuple[tuple[str, ...], str, str]] = {}  # shared → (named, de, en)
+            # Many concepts have equal value sets (every city-wide concept touches every place): what
+            # a pair of value sets says is worked out once. Sets are numbered by first appearance.
+            numbers: dict[frozenset[int], int] = {}
+            by_concept = {c: numbers.setdefault(frozenset(v), len(numbers)) for c, v in values.items()}
+            sets = {n: fs for fs, n in numbers.items()}
+            tails: dict[tuple[int, int], list[str]] = {}  # (set number, set number) → the node's last lines
+            head = ["", f" {type_} {cls} .\n"]
+            rule_part = f" {regel} <{relation}> .\n"
             pairs = related.items() if only is None else ((a, related[a]) for a in only if a in related)
             for a, others in pairs:
                 if not terms[a].startswith("<"):
                     continue
+                pa, sa, za = concept(a)
                 for b in others:
                     if b == a or not terms[b].startswith("<"):
                         continue
                     if b < a and a in related.get(b, ()) and (only is None or b in only):
                         continue  # each unordered pair once (the relation is symmetric: its other half)
-                    (pa, sa), (pb, sb) = place(a), place(b)
-                    x, y, first, second = (a, b, sa, sb) if sa <= sb else (b, a, sb, sa)
+                    pb, sb, zb = concept(b)
                     # as node_iri(), without its parsing: this runs for every pair
                     prefix = pa + "/" if pa == pb and pa.startswith(base) else base
-                    node = f"<{prefix}synergie/{first}--{second}--{rule}>"
-                    if prop is None:  # explicit: stated, nothing to share
-                        named, weight = (), _literal("1", datatype=decimal)
-                        de = _literal(f"Das Wiki nennt die Synergie zwischen {self.label(terms[x], 'de')} und "
-                                      f"{self.label(terms[y], 'de')} ausdrücklich.", lang="de")
-                        en = _literal(f"The wiki states the synergy between {self.label(terms[x], 'en')} and "
-                                      f"{self.label(terms[y], 'en')} explicitly.", lang="en")
+                    if sa <= sb:
+                        node, zx, zy = f"<{prefix}synergie/{sa}--{sb}--{rule}>", za, zb
                     else:
-                        va, vb = values.get(x, set()), values.get(y, set())
-                        shared = frozenset(va & vb)
-                        key = (len(shared), len(va) + len(vb) - len(shared))
-                        weight = weights.get(key) or weights.setdefault(
-                            key, _literal(strength(*key), datatype=decimal))
-                        cached = said.get(shared)
-                        if cached is None:
-                            cached = said[shared] = self._say(rule, shared, contains, kind_of)
-                        named, de, en = cached
-                    yield (f"{node}{head}{node} {zwischen} {terms[x]} .\n{node} {zwischen} {terms[y]} .\n"
-                           f"{node}{rule_line}"
-                           + "".join(f"{node} {gemeinsam} {v} .\n" for v in named)
-                           + f"{node} {staerke} {weight} .\n{node} {comment} {de} .\n{node} {comment} {en} .\n")
+                        node, zx, zy = f"<{prefix}synergie/{sb}--{sa}--{rule}>", zb, za
+                    if prop is None:  # explicit: stated, nothing to share
+                        x, y = (a, b) if sa <= sb else (b, a)
+                        tail = self._stated(terms[x], terms[y])
+                    else:
+                        na, nb = by_concept.get(a, -1), by_concept.get(b, -1)
+                        key = (na, nb) if na <= nb else (nb, na)
+                        tail = tails.get(key)
+                        if tail is None:
+                            tail = tails[key] = self._shared_tail(rule, sets.get(na, frozenset()),
+                                                                  sets.get(nb, frozenset()), contains, kind_of)
+                    yield node.join([*head, zx, zy, rule_part, *tail])
+
+    def _stated(self, x: str, y: str) -> list[str]:
+        """The last lines of an explicit synergy's node (after the node IRI each)."""
+        de = (f"Das Wiki nennt die Synergie zwischen {self.label(x, 'de')} und {self.label(y, 'de')} "
+              "ausdrücklich.")
+        en = f"The wiki states the synergy between {self.label(x, 'en')} and {self.label(y, 'en')} explicitly."
+        return [f" {_STAERKE} {_literal('1', datatype=_DECIMAL)} .\n",
+                f" {_COMMENT} {_literal(de, lang='de')} .\n", f" {_COMMENT} {_literal(en, lang='en')} .\n"]
+
+    def _shared_tail(self, rule: str, va: frozenset[int], vb: frozenset[int], contains: dict[int, set[int]],
+                     kind_of: dict[int, dict[str, str]]) -> list[str]:
+        """The last lines of a node whose concepts have the value sets ``va`` and ``vb``: what they
+        share, how strongly, and why in words."""
+        shared = va & vb
+        key = (rule, shared)
+        said = self._said.get(key)
+        if said is None:
+            said = self._said[key] = self._say(rule, shared, contains, kind_of)
+        named, de, en = said
+        weight = _literal(strength(len(shared), len(va | vb)), datatype=_DECIMAL)
+        return [*(f" {_GEMEINSAM} {v} .\n" for v in named), f" {_STAERKE} {weight} .\n",
+                f" {_COMMENT} {de} .\n", f" {_COMMENT} {en} .\n"]
 
     def changed_concepts(self, other: "Explainer") -> set[int] | None:
         """The concepts whose explanations may differ between this run and ``other`` (same term table):

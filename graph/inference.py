@@ -84,7 +84,7 @@ class Inference:
         terms = self.closure.terms
         for s, p, objects in self.kept():
             prefix = f"{terms[s]} {terms[p]} "
-            yield "".join([f"{prefix}{terms[o]} .\n" for o in objects])
+            yield prefix + f" .\n{prefix}".join([terms[o] for o in objects]) + " .\n"
 
     def derived_lines(self) -> Iterator[str]:
         """The kept entailments, one N-Triples line each."""
@@ -109,11 +109,22 @@ def load_ontology(store: Store, settings: Settings) -> rdflib.Graph:
     return rdflib.Graph().parse(Path(settings.ontology_path), format="turtle")
 
 
-def _read(store: Store, predicates: frozenset[str], skip: str) -> Iterator[ox.Triple]:
-    """The asserted triples with these predicates, from every named graph but ``skip``."""
+def _read(store: Store, predicates: frozenset[str], skip: str) -> Iterator[tuple[str, ox.Triple | ox.Quad]]:
+    """(predicate IRI, triple) of the asserted triples with these predicates, from every graph but ``skip``."""
+    if isinstance(store, OxigraphStore):
+        # Graph by graph: the predicate indexes would also walk the (large) inferred graph.
+        raw, skipped = store.raw, ox.NamedNode(skip)
+        for graph in [ox.DefaultGraph(), *raw.named_graphs()]:
+            if graph != skipped:
+                for quad in raw.quads_for_pattern(None, None, None, graph):
+                    p = quad.predicate.value
+                    if p in predicates:
+                        yield p, quad
+        return
     values = " ".join(f"<{p}>" for p in sorted(predicates))
-    yield from store.query(
-        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?p {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{skip}>) }}")
+    for triple in store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?p {{ {values} }} "
+                              f"GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{skip}>) }}"):
+        yield triple.predicate.value, triple
 
 
 def compute(store: Store, settings: Settings, ontology: rdflib.Graph | None = None, *,
@@ -127,14 +138,14 @@ def compute(store: Store, settings: Settings, ontology: rdflib.Graph | None = No
     ruleset = rules.compile_rules(ontology)
     closure = rules.Closure(like.closure if like else None)
     explainer = explain.Explainer(closure, ontology, iris)
-    wanted = ruleset.predicates
-    for triple in _read(store, wanted | explain.LABEL_PREDICATES, str(iris.inferred_graph)):
-        p = triple.predicate.value
-        if p in explain.LABEL_PREDICATES:
+    wanted, labels = ruleset.predicates, explain.LABEL_PREDICATES
+    terms = {p: f"<{p}>" for p in wanted}
+    for p, triple in _read(store, wanted | labels, str(iris.inferred_graph)):
+        if p in labels:
             explainer.add_label(triple.subject, p, triple.object)
             if p not in wanted:
                 continue
-        closure.add(str(triple.subject), f"<{p}>", str(triple.object))
+        closure.add(str(triple.subject), terms[p], str(triple.object))
     seconds["input"] = time.perf_counter() - t
     stats = closure.run(ruleset.rules)
     seconds["rules"] = stats.seconds

@@ -115,7 +115,7 @@ def split_records(g: rdflib.Graph, iris: Iris, source: SourceRef) -> list[Record
                     claimed.add(o)
                     todo.append(o)
         graph_iri = iris.record_graph(subject) if iris.is_minted(subject) else subject
-        records.append(Record(subject, URIRef(graph_iri), part, source, label=str(subject)))
+        records.append(Record(subject, URIRef(graph_iri), part, source))
     rest = rdflib.Graph()
     for s, p, o in g:
         if isinstance(s, BNode) and s not in claimed:

@@ -19,7 +19,7 @@ import rdflib
 
 from graph import remote_query as rq
 from graph.errors import QueryRefused, QueryTimeout, StoreUnavailable
-from graph.remote_writes import CONTROL, EMPTY, GENERATION, HIDDEN, STARTED, STATE, RemoteWriter
+from graph.remote_writes import CONTROL, EMPTY, HIDDEN, MARK, RemoteWriter
 from graph.settings import Settings
 from graph.sparql_http import Response, SparqlHttp
 from graph.store import DATASETS, QueryResult, Store, to_rdflib
@@ -89,10 +89,8 @@ class SparqlStore(Store):
 
     # ---- consistent reads ---------------------------------------------------------------------------
     def snapshot_key(self) -> frozenset[tuple[str, str]]:
-        rows = self.raw_select(
-            f"SELECT ?s ?o WHERE {{ GRAPH <{CONTROL}> {{ ?s ?p ?o "
-            f"FILTER(?p = <{GENERATION}> || ?p = <{STATE}> || ?p = <{STARTED}>) }} }}",
-            timeout=self.settings.query_timeout)
+        rows = self.raw_select(f"SELECT ?s ?o WHERE {{ GRAPH <{CONTROL}> {{ ?s <{MARK}> ?o }} }}",
+                               timeout=self.settings.query_timeout)
         return frozenset((r["s"].value, r["o"].value) for r in rows)
 
     def load_snapshot(self, key: frozenset[tuple[str, str]] | None = None) -> Snapshot:
@@ -103,7 +101,7 @@ class SparqlStore(Store):
         rows = self.raw_select(f"SELECT ?h WHERE {{ GRAPH <{CONTROL}> {{ <{CONTROL}> <{HIDDEN}> ?h }} }}")
         hidden = tuple(sorted({r["h"].value for r in rows} | {CONTROL}))
         writes = {s for s, _ in key if s != CONTROL}
-        starts = [t for s, o in key if s in writes and (t := _when(o)) is not None]
+        starts = [t for s, o in key if s in writes and o.startswith("started ") and (t := _when(o[8:])) is not None]
         busy = min(starts, default=datetime.now(timezone.utc)) if writes else None
         return Snapshot(key, busy, hidden)
 

@@ -11,6 +11,8 @@ the swap if it had begun (the staging graphs are intact) or drops the staging gr
 from __future__ import annotations
 
 import random
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 import threading
 import time
 import uuid
@@ -32,15 +34,23 @@ if TYPE_CHECKING:
 
 NS = "urn:x-stadtgraph:"
 CONTROL = NS + "control"  # the control graph, and the subject of its store-wide facts
-GENERATION, HIDDEN, STATE, STARTED = NS + "generation", NS + "hidden", NS + "state", NS + "started"
+# Everything a reader must watch is one predicate, so its check is a single index lookup (~1 ms):
+# <control> mark "generation …", <write> mark "state staging|swapping|cleanup|clearing|loading",
+# <write> mark "started <ISO time>".
+MARK, HIDDEN = NS + "mark", NS + "hidden"
 TARGET, STAGE, FOR, LOCK, CLEARS = NS + "target", NS + "stage", NS + "for", NS + "lock", NS + "clearsAll"
 EMPTY = NS + "empty"  # never holds a triple: the dataset "no graph at all"
 XSD_DATETIME = "http://www.w3.org/2001/XMLSchema#dateTime"
 WRITE_WAIT = 60.0  # seconds a writer waits for another process's write to finish
+SENDERS = 2  # concurrent insert requests
 
 
 def _now() -> str:
     return f'"{datetime.now(timezone.utc).isoformat()}"^^<{XSD_DATETIME}>'
+
+
+def _started() -> str:
+    return f'"started {datetime.now(timezone.utc).isoformat()}"'
 
 
 class RemoteWriter:
@@ -66,7 +76,7 @@ class RemoteWriter:
         rows = self.store.raw_select("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
         own = [r["g"].value for r in rows if not r["g"].value.startswith(NS)]
         facts = " ".join(f"<{CONTROL}> <{HIDDEN}> <{g}> ." for g in own)
-        self._ctl(f'{facts} <{CONTROL}> <{GENERATION}> "{uuid.uuid4().hex}" .')
+        self._ctl(f'{facts} <{CONTROL}> <{MARK}> "generation {uuid.uuid4().hex}" .')
 
     def _hidden(self) -> set[str]:
         rows = self.store.raw_select(f"SELECT ?h WHERE {{ GRAPH <{CONTROL}> {{ <{CONTROL}> <{HIDDEN}> ?h }} }}")
@@ -75,16 +85,16 @@ class RemoteWriter:
     def _bump(self) -> None:
         """A new generation: every reader that overlapped this write retries. Insert before delete, so a
         reader never sees no generation at all."""
-        rows = self.store.raw_select(f"SELECT ?g WHERE {{ GRAPH <{CONTROL}> {{ <{CONTROL}> <{GENERATION}> ?g }} }}")
-        self._ctl(f'<{CONTROL}> <{GENERATION}> "{uuid.uuid4().hex}" .')
+        rows = self.store.raw_select(f"SELECT ?g WHERE {{ GRAPH <{CONTROL}> {{ <{CONTROL}> <{MARK}> ?g }} }}")
+        self._ctl(f'<{CONTROL}> <{MARK}> "generation {uuid.uuid4().hex}" .')
         for r in rows:
-            self.update(f"DELETE DATA {{ GRAPH <{CONTROL}> {{ <{CONTROL}> <{GENERATION}> {r['g']} }} }}")
+            self.update(f"DELETE DATA {{ GRAPH <{CONTROL}> {{ <{CONTROL}> <{MARK}> {r['g']} }} }}")
 
     def _set_state(self, write: str, old: str | None, new: str) -> None:
         # The new state first: a reader sees old, both, or new — never a write without a state.
-        self._ctl(f'<{write}> <{STATE}> "{new}" .')
+        self._ctl(f'<{write}> <{MARK}> "state {new}" .')
         if old:
-            self.update(f'DELETE DATA {{ GRAPH <{CONTROL}> {{ <{write}> <{STATE}> "{old}" }} }}')
+            self.update(f'DELETE DATA {{ GRAPH <{CONTROL}> {{ <{write}> <{MARK}> "state {old}" }} }}')
 
     # ---- the store-wide write lock ---------------------------------------------------------------------
     def _acquire(self, wait: float = WRITE_WAIT) -> bool:
@@ -178,13 +188,21 @@ class RemoteWriter:
             self._ctl(" ".join(facts[i:i + BLOCK]))
         # The state comes last: readers exclude a write's staging graphs once they see its state, and by
         # then the list of them is complete.
-        self._ctl(f"<{write}> <{STARTED}> {_now()} .")
+        self._ctl(f"<{write}> <{MARK}> {_started()} .")
         self._set_state(write, None, "staging")
 
     def _send(self, quads: Iterable[tuple[str, tuple]]) -> None:
-        for text in data_requests(quads, self.store.dialect == "virtuoso"):
-            self.update(text)
-            self.heartbeat()
+        """Insert requests, two at a time (measured on 2 cores: 8,000 instead of 5,900 triples/s), at most
+        four built ahead so a large load never sits in memory as text."""
+        with ThreadPoolExecutor(SENDERS) as pool:
+            pending: deque = deque()
+            for text in data_requests(quads, self.store.dialect == "virtuoso"):
+                pending.append(pool.submit(self.update, text))
+                if len(pending) >= 2 * SENDERS:
+                    pending.popleft().result()
+                    self.heartbeat()
+            for future in pending:
+                future.result()
 
     def _swap(self, write: str) -> None:
         # Idempotent while the staging graphs exist, so recover() can run it again.
@@ -203,9 +221,9 @@ class RemoteWriter:
         self.update(f"DELETE {{ GRAPH <{CONTROL}> {{ ?g <{FOR}> ?t }} }} WHERE {{ GRAPH <{CONTROL}> "
                     f"{{ <{write}> <{STAGE}> ?g . ?g <{FOR}> ?t }} }}")
         self.update(f"DELETE {{ GRAPH <{CONTROL}> {{ <{write}> ?p ?o }} }} WHERE {{ GRAPH <{CONTROL}> "
-                    f"{{ <{write}> ?p ?o FILTER(?p != <{STATE}>) }} }}")
+                    f"{{ <{write}> ?p ?o FILTER(?p != <{MARK}>) }} }}")
         self._bump()
-        self.update(f"DELETE WHERE {{ GRAPH <{CONTROL}> {{ <{write}> <{STATE}> ?s }} }}")
+        self.update(f"DELETE WHERE {{ GRAPH <{CONTROL}> {{ <{write}> <{MARK}> ?s }} }}")
 
     def _abandon(self, write: str) -> None:
         """Undo a write whose swap has not begun: its staging graphs go, the live graphs never changed."""
@@ -217,10 +235,11 @@ class RemoteWriter:
         entry then belongs to a dead writer)."""
         rows = self.store.raw_select(
             f"SELECT ?w ?state WHERE {{ GRAPH <{CONTROL}> {{ {{ ?w <{TARGET}> ?x }} UNION {{ ?w <{STAGE}> ?x }} "
-            f"UNION {{ ?w <{CLEARS}> ?x }} UNION {{ ?w <{STATE}> ?x }} OPTIONAL {{ ?w <{STATE}> ?state }} }} }}")
+            f"UNION {{ ?w <{CLEARS}> ?x }} UNION {{ ?w <{MARK}> ?x FILTER(?w != <{CONTROL}>) }} "
+            f"OPTIONAL {{ ?w <{MARK}> ?state FILTER(STRSTARTS(?state, \"state \")) }} }} }}")
         states: dict[str, set[str]] = {}
         for r in rows:
-            states.setdefault(r["w"].value, set()).update({r["state"].value} if "state" in r else set())
+            states.setdefault(r["w"].value, set()).update({r["state"].value[6:]} if "state" in r else set())
         for write, seen in states.items():
             if "clearing" in seen:
                 self._clear_all(write)
@@ -242,7 +261,7 @@ class RemoteWriter:
         write = f"{NS}write:{uuid.uuid4().hex}"
         with self.locked():
             self.recover()
-            self._ctl(f"<{write}> <{CLEARS}> true . <{write}> <{STARTED}> {_now()} .")
+            self._ctl(f"<{write}> <{CLEARS}> true . <{write}> <{MARK}> {_started()} .")
             self._set_state(write, None, "clearing")
             self._clear_all(write)
 
@@ -264,7 +283,7 @@ class RemoteWriter:
             write = f"{NS}write:{uuid.uuid4().hex}"
             with self.locked():
                 self.recover()
-                self._ctl(f"<{write}> <{STARTED}> {_now()} .")
+                self._ctl(f"<{write}> <{MARK}> {_started()} .")
                 self._set_state(write, None, "loading")  # readers wait: they would see part of the load
                 if settings.sparql_isql and self.store.dialect == "virtuoso":
                     send_with_isql(path, settings)

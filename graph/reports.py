@@ -114,8 +114,8 @@ def finding_line(report: Report | None, f: Finding, record: Record, lang: str = 
 def text(report: Report, lang: str = "de") -> str:
     """The readable report: per record its source, then one line per finding and its fix hint."""
     w = _w(lang)
-    lines = [f"{w['report']}: {len(report.violations)} {w['violations']}, {len(report.warnings)} {w['warnings']}, "
-             f"{len(report.records)} {w['records']}"]
+    lines = [(f"{w['report']}: {len(report.violations)} {w['violations']}, {len(report.warnings)} {w['warnings']}, "
+              f"{len(report.records)} {w['records']}")]
     for record, findings in report.groups():
         lines.append("")
         if record is None:

@@ -19,6 +19,7 @@ from rdflib.collection import Collection
 from graph.namespaces import OWL, RDF, RDFS, XSD
 
 TYPE = str(RDF.type)
+_TYPE_TERM = f"<{TYPE}>"
 # Classes that are datatypes: a range of one of these types a literal, never a node.
 _DATATYPE_PREFIXES = (str(XSD), str(RDF.langString), str(RDFS.Literal))
 
@@ -220,11 +221,22 @@ class Closure:
         return found
 
     def add(self, s: str, p: str, o: str) -> None:
-        """An asserted fact, each term in N-Triples form (``<iri>``, ``"lit"@de``, ``_:b``)."""
-        pid, sid, oid = self.id(p), self.id(s), self.id(o)
-        key, val = (oid, sid) if p == f"<{TYPE}>" else (sid, oid)
-        self.rel.setdefault(pid, {}).setdefault(key, set()).add(val)
-        self.given.setdefault(pid, {}).setdefault(key, set()).add(val)
+        """An asserted fact, each term in N-Triples form (``<iri>``, ``"lit"@de``, ``_:b``); all of
+        them before :meth:`run`."""
+        ids = self.ids
+        pid, sid, oid = ids.get(p), ids.get(s), ids.get(o)
+        pid = self.id(p) if pid is None else pid
+        sid = self.id(s) if sid is None else sid
+        oid = self.id(o) if oid is None else oid
+        key, val = (oid, sid) if p == _TYPE_TERM else (sid, oid)
+        rel = self.rel.get(pid)
+        if rel is None:
+            rel = self.rel[pid] = {}
+        slot = rel.get(key)
+        if slot is None:
+            rel[key] = {val}
+        else:
+            slot.add(val)
 
     def relation(self, predicate: str) -> Relation:
         """The facts of a predicate (given and derived); for rdf:type by class."""
@@ -233,6 +245,8 @@ class Closure:
     def run(self, rules: Iterable[Rule]) -> RunStats:
         stats = RunStats()
         started = time.perf_counter()
+        # What was given, to tell the derived facts apart at the end.
+        self.given = {p: {k: set(v) for k, v in rel.items()} for p, rel in self.rel.items()}
         for members, preds in strata(rules):
             self._stratum(members, preds, stats)
         stats.seconds = time.perf_counter() - started

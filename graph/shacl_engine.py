@@ -5,12 +5,14 @@ Why two engines: the Rust engine checks core constraints of a million triples in
 SPARQL constraint once per focus node, which costs minutes at that size; pyoxigraph answers the same
 constraint for all focus nodes in one query. The Rust engine renames blank nodes, so blank nodes are
 handed to it as skolem IRIs and mapped back; ``sh:nodeKind`` is therefore checked on pyoxigraph, where
-blank nodes are still blank (https://www.w3.org/TR/shacl/#NodeKindConstraintComponent).
+blank nodes are still blank (https://www.w3.org/TR/shacl/#NodeKindConstraintComponent). The data passes
+through pyoxigraph, which writes numbers canonically ("0.0"^^xsd:decimal becomes "0") and stores derived
+integer types as xsd:integer: findings describe the data as the store would hold it.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 import pyoxigraph as ox
 import rdflib
@@ -110,7 +112,7 @@ def _term(nt: str | None) -> rdflib.term.Node | None:
         return _unskolem(URIRef(nt[1:-1]))
     if nt.startswith("_:"):
         return BNode(nt[2:])
-    triple = next(iter(ox.parse(f"<urn:s> <urn:p> {nt} .".encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)))
+    triple = next(iter(ox.parse(f"<urn:s> <urn:p> {nt} .".encode(), format=ox.RdfFormat.N_TRIPLES)))
     return to_rdflib(triple.object)
 
 

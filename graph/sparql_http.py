@@ -10,6 +10,7 @@ English message.
 from __future__ import annotations
 
 import socket
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -36,7 +37,7 @@ class Response:
 
 class SparqlHttp:
     """One SPARQL service: query URL (anonymous), update URL (authenticated). Thread-safe: every call
-    builds its own request; the opener holds only the password manager."""
+    builds its own request."""
 
     def __init__(self, query_url: str, update_url: str = "", user: str = "", password: str = "",
                  *, timeout: float = 10.0) -> None:
@@ -45,16 +46,25 @@ class SparqlHttp:
         self.query_url = query_url
         self.update_url = update_url or query_url
         self.timeout = timeout
-        handlers: list[urllib.request.BaseHandler] = []
-        if user:
-            passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-            passwords.add_password(None, self.update_url, user, password)
-            handlers += [urllib.request.HTTPDigestAuthHandler(passwords),
-                         urllib.request.HTTPBasicAuthHandler(passwords)]
+        self._user, self._password = user, password
+        self._local = threading.local()
         # Queries never carry credentials: a query that reaches the store as an administrator could
         # use the store's own outbound features (SERVICE, sponging) that the anonymous account lacks.
         self._anonymous = urllib.request.build_opener(_NoRedirect())
-        self._authenticated = urllib.request.build_opener(_NoRedirect(), *handlers)
+
+    @property
+    def _authenticated(self) -> urllib.request.OpenerDirector:
+        """One opener per thread: urllib's digest handler counts nonces and retries in shared fields."""
+        opener = getattr(self._local, "opener", None)
+        if opener is None:
+            handlers: list[urllib.request.BaseHandler] = []
+            if self._user:
+                passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+                passwords.add_password(None, self.update_url, self._user, self._password)
+                handlers += [urllib.request.HTTPDigestAuthHandler(passwords),
+                             urllib.request.HTTPBasicAuthHandler(passwords)]
+            opener = self._local.opener = urllib.request.build_opener(_NoRedirect(), *handlers)
+        return opener
 
     # -- requests ------------------------------------------------------------------------------------
     def query(self, text: str, *, accept: str, params: list[tuple[str, str]] | None = None,

@@ -6,8 +6,9 @@ English labels for the nodes it mentions. :class:`Gate` refuses records with vio
 """
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 import pyoxigraph as ox
 import rdflib
@@ -134,7 +135,8 @@ class Validator:
         findings = shacl_engine.validate(self.shapes, data)
         report = Report(findings=findings, shapes=self.shapes, records=list(records))
         report.owners = attribute(findings, records)
-        report.labels = labels(data, _nodes(findings))
+        named = {r.iri for owners in report.owners.values() for r in owners}
+        report.labels = labels(data, _nodes(findings) | named)
         return report
 
     def context_from_store(self, store: Store, records: list[Record], hops: int = 4) -> list[Triple]:
@@ -157,9 +159,15 @@ class Validator:
         return out
 
 
+_SAFE_IRI = re.compile(r'^[^<>"{}|^`\\\s]+$')
+
+
 def neighbours(store: Store, nodes: set[rdflib.term.Node], exclude: set[str]) -> list[Triple]:
-    """The asserted triples about ``nodes`` in any named graph but the excluded ones."""
-    values = " ".join(n.n3() for n in nodes)
+    """The asserted triples about ``nodes`` in any named graph but the excluded ones. An IRI that SPARQL
+    cannot write (an upload may carry one) has no neighbours in the store anyway."""
+    values = " ".join(n.n3() for n in nodes if isinstance(n, URIRef) and _SAFE_IRI.match(n))
+    if not values:
+        return []
     excluded = ", ".join(f"<{g}>" for g in sorted(exclude))
     query = (f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} "
              f"FILTER (?g NOT IN ({excluded})) }}")

@@ -4,7 +4,7 @@ unreadable sources are named (and stop a strict build without touching the store
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -73,8 +73,8 @@ def test_fixture_record_is_queryable_under_its_source_graph():
     build(settings, store)
     graph_iri = str(Iris(settings.base_iri).source_graph("glossar.ttl"))
     assert graph_iri in store.named_graphs()
-    rows = store.query("SELECT ?l WHERE { ?t a <%s> ; <%s> ?l FILTER(LANG(?l) = 'de') } ORDER BY ?l"
-                       % (ns.OB.Glossarbegriff, ns.SKOS.prefLabel), dataset="asserted")
+    rows = store.query(f"SELECT ?l WHERE {{ ?t a <{ns.OB.Glossarbegriff}> ; <{ns.SKOS.prefLabel}> ?l "
+                       "FILTER(LANG(?l) = 'de') } ORDER BY ?l", dataset="asserted")
     assert [r["l"].value for r in rows] == ["Sozialquartier", "Sozialraum"]
 
 
@@ -101,7 +101,7 @@ def test_provenance_keeps_wiki_page_revision_and_source_urls():
     import rdflib
 
     rec = Record(entity, iris.record_graph(entity), rdflib.Graph(), source)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     g = provenance([rec], iris, now, now)
     gr = rec.graph_iri
     assert g.value(gr, ns.DCTERMS.source) == Literal("wiki/konzepte/Klimaanpassungskonzept.wiki")

@@ -216,3 +216,25 @@ def test_a_long_query_is_stopped_by_the_store(virtuoso):
     with pytest.raises(QueryTimeout):  # and refuses one whose estimate is far beyond its own limit
         list(store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a <{P}> ?x . ?b <{P}> ?y . ?c <{P}> ?z "
                          f"FILTER(STR(?x) < STR(?y) && STR(?y) < STR(?z)) }}"))
+
+
+# ---- the plain SPARQL 1.1 dialect (Fuseki, GraphDB, QLever), tried on Virtuoso ------------------------------
+def _contract_tests() -> list:
+    import tests.test_store as contract
+
+    names = ["test_each_record_lives_in_its_own_graph", "test_replacing_one_graph_leaves_the_others_alone",
+             "test_dataset_switch_separates_asserted_and_inferred", "test_explicit_default_graphs_override_the_switch",
+             "test_substitutions_bind_terms_not_text", "test_ask_construct_and_describe",
+             "test_failing_replace_leaves_the_store_as_it_was"]
+    return [pytest.param(getattr(contract, name), id=name) for name in names]
+
+
+@pytest.mark.parametrize("contract_test", _contract_tests())
+def test_the_standard_dialect_keeps_the_contract(virtuoso, contract_test):
+    """Without Virtuoso's pragmas: the dataset by protocol parameters, plain INSERT DATA, no server timeout."""
+    from tests.test_store import BASE as CONTRACT_BASE
+
+    store = open_store(virtuoso.settings(base_iri=CONTRACT_BASE, sparql_dialect="standard", sparql_isql=""))
+    assert store.dialect == "standard"
+    store.clear()
+    contract_test(store)

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pyoxigraph as ox
 import pytest
@@ -15,9 +15,9 @@ import rdflib
 from rdflib import Literal, URIRef
 from rdflib.compare import isomorphic
 
+from graph import namespaces as ns
 from graph.errors import QuerySyntaxError, StadtgraphError
 from graph.iris import Iris
-from graph import namespaces as ns
 from graph.settings import Settings
 from graph.store import OxigraphStore, Store, open_store, to_ox, to_rdflib
 
@@ -132,7 +132,7 @@ def test_failing_replace_leaves_the_store_as_it_was(store):
     before = {g: store.graph(g) for g in store.named_graphs()}
     broken = rdflib.Graph()
     broken.add((URIRef("https://example.org/sg/konzept/mit leerzeichen"), ns.RDF.type, ns.OB.Konzept))
-    with pytest.raises(Exception):  # noqa: B017, PT011 - the contract is "raises and changes nothing"
+    with pytest.raises(Exception):  # noqa: B017 - the contract is "raises and changes nothing"
         store.replace_graphs({G2: konzept(K2, "Neu"), BASE + "graph/kaputt": broken}, remove=[G1])
     assert {g: store.graph(g) for g in store.named_graphs()}.keys() == before.keys()
     for g, content in before.items():
@@ -172,7 +172,7 @@ def test_unknown_dataset_is_refused(store):
 # ---- query forms --------------------------------------------------------------------------------------
 def test_select_gives_variables_and_typed_terms(store):
     filled(store)
-    result = store.query("SELECT ?k ?y WHERE { ?k <%s> ?y } ORDER BY ?y" % ns.OB.veroeffentlichungsjahr)
+    result = store.query(f"SELECT ?k ?y WHERE {{ ?k <{ns.OB.veroeffentlichungsjahr}> ?y }} ORDER BY ?y")
     assert [v.value for v in result.variables] == ["k", "y"]
     rows = list(result)
     assert len(rows) == 2
@@ -261,7 +261,7 @@ def test_read_only_opening_sees_the_data_and_refuses_writes(tmp_path):
     assert isinstance(reader, OxigraphStore) and reader.read_only
     assert titles(reader) == {"Klimaanpassungskonzept", "Mobilitätsstrategie"}
     assert reader.named_graphs() == [G1, G2]
-    with pytest.raises(Exception):  # noqa: B017, PT011 - any refusal will do; the data must stay
+    with pytest.raises(Exception):  # noqa: B017 - any refusal will do; the data must stay
         reader.replace_graphs({}, remove=[G1])
     assert reader.count() == 6
     assert open_store(settings, read_only=True).count() == 6

@@ -11,7 +11,15 @@ import pytest
 import rdflib
 
 from bench.foundation import QUERIES, run
-from bench.synthetic import DEFECTS, Stats, city_entities, generate_nquads, generate_records, generate_store, iter_nquads
+from bench.synthetic import (
+    DEFECTS,
+    Stats,
+    city_entities,
+    generate_nquads,
+    generate_records,
+    generate_store,
+    iter_nquads,
+)
 from graph import namespaces as ns
 
 pytestmark = pytest.mark.filterwarnings("ignore:Dataset.default_context is deprecated:DeprecationWarning")
@@ -54,7 +62,7 @@ def test_target_is_reached_and_counted(tmp_path):
 
 
 def test_each_city_has_the_shape_of_the_real_data(sample):
-    ds, stats = sample
+    ds, _ = sample
     g = union(ds)
     per_city: dict[str, Counter] = defaultdict(Counter)
     for s, _, cls in g.triples((None, ns.RDF.type, None)):

@@ -29,10 +29,11 @@ _FORMAT_PARAM = {"json": "application/json", "turtle": "text/turtle", "ttl": "te
 
 i18n.TEXT.update({
     "val.title": ("Datensatz prüfen", "Validate a record"),
-    "val.intro": ("Einen Datensatz als RDF (Turtle, JSON-LD, RDF/XML, N-Triples) oder eine Wiki-Seite als Wikitext "
-                  "gegen die Prüfregeln prüfen, im Zusammenhang mit dem Graphen, dem er beiträte. Gespeichert wird nichts.",
-                  "Check a record as RDF (Turtle, JSON-LD, RDF/XML, N-Triples) or a wiki page as wikitext against the "
-                  "shapes, in the context of the graph it would join. Nothing is stored."),
+    "val.intro": (("Einen Datensatz als RDF (Turtle, JSON-LD, RDF/XML, N-Triples) oder eine Wiki-Seite als Wikitext "
+                   "gegen die Prüfregeln prüfen, im Zusammenhang mit dem Graphen, dem er beiträte. Gespeichert wird "
+                   "nichts."),
+                  ("Check a record as RDF (Turtle, JSON-LD, RDF/XML, N-Triples) or a wiki page as wikitext against the "
+                   "shapes, in the context of the graph it would join. Nothing is stored.")),
     "val.content": ("Inhalt", "Content"),
     "val.file": ("oder Datei", "or file"),
     "val.format": ("Format", "Format"),
@@ -55,10 +56,10 @@ i18n.TEXT.update({
     "val.other": ("Weitere Befunde", "Other findings"),
     "val.as": ("Bericht als", "Report as"),
     "dq.title": ("Datenqualität", "Data quality"),
-    "dq.intro": ("Die Befunde der Prüfregeln über den Graphen, wie er jetzt im Speicher steht: Verletzungen und "
-                 "Warnungen je Datensatz und je Regel.",
-                 "The findings of the shapes over the graph as the store holds it now: violations and warnings per "
-                 "record and per rule."),
+    "dq.intro": (("Die Befunde der Prüfregeln über den Graphen, wie er jetzt im Speicher steht: Verletzungen und "
+                  "Warnungen je Datensatz und je Regel."),
+                 ("The findings of the shapes over the graph as the store holds it now: violations and warnings per "
+                  "record and per rule.")),
     "dq.none": ("Keine Befunde.", "No findings."),
     "dq.by_record": ("Je Datensatz", "Per record"),
     "dq.by_rule": ("Je Regel", "Per rule"),
@@ -69,13 +70,15 @@ i18n.TEXT.update({
 })
 
 
+_validators: dict[int, Validator] = {}
+
+
 def validator() -> Validator:
     """One validator per settings object: shapes and ontology parsed once per worker."""
-    cache = bp.__dict__.setdefault("_validators", {})
     s = settings()
-    if id(s) not in cache:
-        cache[id(s)] = Validator(s)
-    return cache[id(s)]
+    if id(s) not in _validators:
+        _validators[id(s)] = Validator(s)
+    return _validators[id(s)]
 
 
 def _answer_type() -> str:
