@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import pyoxigraph as ox
 
@@ -135,8 +135,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from graph.explain import concept_name, explain
     from graph.store import open_store
+    from graph.synergies import concept_name, explain
 
     store = open_store(_settings(args), read_only=True)
     first, second, reasons = explain(store, args.a, args.b)

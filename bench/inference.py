@@ -22,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -237,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
                 ok &= good
     if args.save:
         RESULTS.mkdir(exist_ok=True)
-        out = RESULTS / f"inference-{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%SZ')}.json"
+        out = RESULTS / f"inference-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.json"
         out.write_text(json.dumps({"command": "python -m bench.inference " + " ".join(argv or sys.argv[1:]),
                                    "cpus": os.cpu_count(), "scales": results}, indent=1), "utf-8")
         print(f"\nErgebnisse / results: {out}", file=sys.stderr)

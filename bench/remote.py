@@ -20,7 +20,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -91,7 +91,6 @@ def embedded(nquads: Path, workdir: Path, texts: dict[str, str], args: argparse.
     load = time.perf_counter() - t
     queries = timed(lambda q: sum(1 for _ in store.query(q)), texts, args)
     store.close()
-    del store
     shutil.rmtree(path, ignore_errors=True)
     return {"load_s": load, "queries": queries}
 
@@ -126,8 +125,8 @@ def virtuoso(nquads: Path, workdir: Path, texts: dict[str, str], args: argparse.
 
 def report(scale: dict) -> list[str]:
     e, v = scale["embedded"], scale["virtuoso"]
-    lines = [f"\n== {human(scale['scale'])} triples ({scale['generated']['triples']:,} in "
-             f"{scale['generated']['graphs']:,} named graphs)"]
+    lines = [(f"\n== {human(scale['scale'])} triples ({scale['generated']['triples']:,} in "
+              f"{scale['generated']['graphs']:,} named graphs)")]
     lines.append(f"{'load (s)':30}{'embedded (disk)':>18}{'Virtuoso isql':>22}{'SPARQL Update':>14}")
     update = f"{v['load_update_s']:.1f}" if "load_update_s" in v else "-"
     lines.append(f"{'':30}{e['load_s']:>18.1f}{v['load_isql_s']:>22.1f}{update:>14}")
@@ -176,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(workdir, ignore_errors=True)
     if args.save:
         RESULTS.mkdir(exist_ok=True)
-        out = RESULTS / f"remote-{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%SZ')}.json"
+        out = RESULTS / f"remote-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.json"
         meta = {"command": "python -m bench.remote " + " ".join(argv if argv is not None else sys.argv[1:]),
                 "cpus": os.cpu_count()}
         out.write_text(json.dumps({"meta": meta, "scales": results}, indent=1), "utf-8")

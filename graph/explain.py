@@ -1,5 +1,5 @@
 """Why two concepts are related: one ``ob:Synergiebegruendung`` node per pair of concepts and rule, with
-what they share, how strongly (Jaccard) and a German and English sentence; and the look-ups over them.
+what they share, how strongly (Jaccard) and a German and English sentence (look-ups: graph.synergies).
 
 The RDF shape is documented in the ontology (section "Begründungen / explanations") and read by the
 publishing layer: ``{base}synergie/{slugA}--{slugB}--{regel}`` with ob:zwischen, ob:regel, ob:gemeinsam,
@@ -7,8 +7,7 @@ ob:staerke and rdfs:comment, in the inferred graph.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Iterator
+from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
@@ -17,10 +16,8 @@ import rdflib
 from rdflib import URIRef
 from rdflib.collection import Collection
 
-from graph.errors import NotFound
-from graph.iris import Iris, slugify
-from graph.namespaces import DCTERMS, OB, OWL, RDF, RDFS, SKOS, XSD, sparql_prologue
-from graph.store import Store
+from graph.iris import Iris
+from graph.namespaces import DCTERMS, OB, OWL, RDF, RDFS, SKOS, XSD
 
 #: The rules that relate two concepts, by the name their explanation IRIs carry.
 RULES: dict[str, URIRef] = {
@@ -31,7 +28,7 @@ RULES: dict[str, URIRef] = {
 }
 #: Properties that name things, best first (the sentences use them).
 LABEL_PREDICATES: frozenset[str] = frozenset({str(SKOS.prefLabel), str(RDFS.label), str(DCTERMS.title)})
-_LABEL_ORDER = (str(SKOS.prefLabel), str(RDFS.label), str(DCTERMS.title))
+LABEL_ORDER = (str(SKOS.prefLabel), str(RDFS.label), str(DCTERMS.title))
 _MAX_NAMED = 6  # longer lists end in "und N weitere"
 # Terms in N-Triples form, made once (an rdflib namespace makes a new URIRef at every access).
 _GEMEINSAM, _STAERKE, _COMMENT = f"<{OB.gemeinsam}>", f"<{OB.staerke}>", f"<{RDFS.comment}>"
@@ -71,7 +68,8 @@ def shared_property(ontology: rdflib.Graph, relation: URIRef) -> URIRef | None:
     return None
 
 
-def _slug(iri: str) -> str:
+def last_segment(iri: str) -> str:
+    """The slug of an IRI: its last path segment."""
     return iri.rstrip("/").rsplit("/", 1)[-1]
 
 
@@ -86,7 +84,7 @@ def _node_base(iris: Iris, a: str, b: str) -> str:
 
 def node_iri(iris: Iris, a: str, b: str, rule: str) -> URIRef:
     """``{base}synergie/{slugA}--{slugB}--{rule}``, slugs (last path segments) sorted."""
-    first, second = sorted((_slug(a), _slug(b)))
+    first, second = sorted((last_segment(a), last_segment(b)))
     return URIRef(f"{_node_base(iris, a, b)}{first}--{second}--{rule}")
 
 
@@ -141,7 +139,7 @@ class Explainer:
         """Remember a name (rdfs:label, skos:prefLabel, dcterms:title) for the sentences."""
         if not isinstance(value, ox.Literal) or not isinstance(subject, ox.NamedNode):
             return
-        rank, slot = _LABEL_ORDER.index(predicate), self._labels.setdefault(str(subject), {})
+        rank, slot = LABEL_ORDER.index(predicate), self._labels.setdefault(str(subject), {})
         tag = value.language or ""
         if tag not in slot or slot[tag][0] > rank:
             slot[tag] = (rank, value.value)
@@ -150,7 +148,7 @@ class Explainer:
         """The name of a term (``<iri>``) in ``lang``, else untagged, else German, else its slug."""
         slot = self._labels.get(term, {})
         found = slot.get(lang) or slot.get("") or slot.get("de") or next(iter(slot.values()), None)
-        return found[1] if found else _slug(term[1:-1]).rsplit("#", 1)[-1]
+        return found[1] if found else last_segment(term[1:-1]).rsplit("#", 1)[-1]
 
     def chunks(self, only: set[int] | None = None) -> Iterator[str]:
         """One node per pair of distinct concepts related by one of :data:`RULES`: its N-Triples lines,
@@ -158,9 +156,7 @@ class Explainer:
         closure = self.closure
         terms = closure.terms
         type_ = f"<{RDF.type}>"
-        zwischen, regel, gemeinsam = f"<{OB.zwischen}>", f"<{OB.regel}>", f"<{OB.gemeinsam}>"
-        staerke, comment, cls = f"<{OB.staerke}>", f"<{RDFS.comment}>", f"<{OB.Synergiebegruendung}>"
-        decimal = str(XSD.decimal)
+        zwischen, regel, cls = f"<{OB.zwischen}>", f"<{OB.regel}>", f"<{OB.Synergiebegruendung}>"
         contains = closure.relation(str(OB.umfasst))
         # Stadtbezirk and Sozialraum Osterfeld share a name: sentences say which kind of place they mean.
         types = closure.relation(str(RDF.type))
@@ -176,7 +172,7 @@ class Explainer:
             found = concepts.get(i)
             if found is None:
                 iri = terms[i][1:-1].rstrip("/")
-                found = concepts[i] = (iri.rsplit("/", 2)[0], _slug(iri), f" {zwischen} {terms[i]} .\n")
+                found = concepts[i] = (iri.rsplit("/", 2)[0], last_segment(iri), f" {zwischen} {terms[i]} .\n")
             return found
 
         base = self.iris.base
@@ -243,7 +239,7 @@ class Explainer:
         return [*(f" {_GEMEINSAM} {v} .\n" for v in named), f" {_STAERKE} {weight} .\n",
                 f" {_COMMENT} {de} .\n", f" {_COMMENT} {en} .\n"]
 
-    def changed_concepts(self, other: "Explainer") -> set[int] | None:
+    def changed_concepts(self, other: Explainer) -> set[int] | None:
         """The concepts whose explanations may differ between this run and ``other`` (same term table):
         those whose relations, shared values or names changed. None if something every explanation
         may depend on changed (names of shared values, the place hierarchy): then all of them."""
@@ -308,110 +304,3 @@ def _differing_keys(a: dict[int, set[int]], b: dict[int, set[int]]) -> set[int]:
             out.add(key)
             out |= va ^ vb
     return out
-
-
-# ---- reading them back (from the store) --------------------------------------------------------------
-@dataclass
-class Reason:
-    """One explanation node, as read from the store."""
-
-    iri: str
-    rule: str          # leitziel | themenfeld | raum | explizit
-    relation: str      # the property IRI (ob:regel)
-    strength: float
-    comment_de: str
-    comment_en: str
-    shared: list[tuple[str, str]] = field(default_factory=list)  # (IRI, German name)
-    other: str = ""    # for synergies_of: the concept on the other side
-    other_name: str = ""
-
-
-def resolve_concept(store: Store, text: str) -> URIRef:
-    """A concept by IRI, slug or title (case-insensitive; umlauts as in the title or transliterated).
-
-    :raises NotFound: if no concept matches.
-    """
-    iris = Iris(store.settings.base_iri)
-    candidates = [text] if text.startswith(("http://", "https://")) else [
-        str(iris.konzept(text)), f"{iris.base}konzept/{text.strip('/')}"]
-    for iri in candidates:
-        try:
-            ox.NamedNode(iri)
-        except ValueError:  # a title with spaces is no IRI
-            continue
-        if bool(store.query(f"ASK {{ ?c a <{OB.Konzept}> }}", substitutions={"c": URIRef(iri)})):
-            return URIRef(iri)
-    wanted = slugify(text)
-    rows = store.query(
-        f"SELECT DISTINCT ?c ?name WHERE {{ ?c a <{OB.Konzept}> ; ?lp ?name . "
-        f"VALUES ?lp {{ {' '.join(f'<{p}>' for p in _LABEL_ORDER)} }} }}")
-    for row in rows:
-        if slugify(row["name"].value) == wanted:
-            return URIRef(row["c"].value)
-    raise NotFound(f"Kein Konzept „{text}“ gefunden / no concept {text!r} found")
-
-
-_REASONS = sparql_prologue() + """
-SELECT ?a ?node ?regel ?other ?staerke ?de ?en WHERE {
-  ?node a ob:Synergiebegruendung ; ob:zwischen ?a ; ob:zwischen ?other ; ob:regel ?regel ; ob:staerke ?staerke .
-  FILTER(?other != ?a)
-  OPTIONAL { ?node rdfs:comment ?de FILTER(lang(?de) = "de") }
-  OPTIONAL { ?node rdfs:comment ?en FILTER(lang(?en) = "en") }
-} ORDER BY DESC(?staerke) ?other ?regel
-"""
-_SHARED = sparql_prologue() + """
-SELECT ?a ?node ?item (SAMPLE(?n) AS ?name) WHERE {
-  ?node a ob:Synergiebegruendung ; ob:zwischen ?a ; ob:gemeinsam ?item .
-  OPTIONAL { ?item skos:prefLabel|rdfs:label|dcterms:title ?n FILTER(lang(?n) = "de" || lang(?n) = "") }
-} GROUP BY ?a ?node ?item ORDER BY ?node ?name
-"""
-
-
-def synergies_of(store: Store, concept: URIRef, other: URIRef | None = None) -> list[Reason]:
-    """Every explanation node of ``concept`` (only those with ``other`` if given), strongest first."""
-    subs: dict = {"a": concept}
-    query = _REASONS
-    if other is not None:
-        subs["other"] = other
-    rule_by_relation = {str(v): k for k, v in RULES.items()}
-    reasons: dict[str, Reason] = {}
-    for row in store.query(query, substitutions=subs):
-        node = row["node"].value
-        if node in reasons:
-            continue
-        reasons[node] = Reason(
-            iri=node, rule=rule_by_relation.get(row["regel"].value, row["regel"].value),
-            relation=row["regel"].value, strength=float(row["staerke"].value),
-            comment_de=row["de"].value if row["de"] else "", comment_en=row["en"].value if row["en"] else "",
-            other=row["other"].value)
-    for row in store.query(_SHARED, substitutions={"a": concept}):
-        r = reasons.get(row["node"].value)
-        if r is not None:
-            item = row["item"].value
-            r.shared.append((item, row["name"].value if row["name"] else item.rsplit("/", 1)[-1]))
-    names: dict[str, str] = {}
-    for r in reasons.values():
-        if r.other not in names:
-            names[r.other] = concept_name(store, URIRef(r.other))
-        r.other_name = names[r.other]
-    return list(reasons.values())
-
-
-def concept_name(store: Store, iri: URIRef) -> str:
-    """The German (or untagged) name of a thing, else its slug."""
-    for pred in _LABEL_ORDER:
-        rows = list(store.query(
-            f"SELECT ?x ?n WHERE {{ ?x <{pred}> ?n FILTER(lang(?n) = 'de' || lang(?n) = '') }} LIMIT 1",
-            substitutions={"x": iri}))
-        if rows:
-            return rows[0]["n"].value
-    return _slug(str(iri))
-
-
-def explain(store: Store, a: str, b: str) -> tuple[URIRef, URIRef, list[Reason]]:
-    """Why concepts ``a`` and ``b`` (IRIs, slugs or titles) are related: their explanation nodes.
-
-    :raises NotFound: if either concept is unknown.
-    """
-    first, second = resolve_concept(store, a), resolve_concept(store, b)
-    return first, second, synergies_of(store, first, second)

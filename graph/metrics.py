@@ -7,6 +7,8 @@ How to use it from another module (no Flask needed, each call is cheap and threa
     metrics.query_timed_out("sparql")        # a query stopped at the time limit ("sparql", "curated", "page", …)
     metrics.result_cut("sparql")             # a result cut at the row limit
     metrics.refused_busy("sparql")           # a request answered 503 because all query runners were busy
+    metrics.over_capacity()                  # a request answered 503: too many expensive requests at once
+    metrics.client_cut_off("timeout")        # a slow client closed before its request was read ("too-large")
     metrics.validation_refused(3, "upload")  # records refused by the SHACL gate ("build", "upload", "write")
     metrics.observe_build(12.5, "infer")     # seconds of one build phase ("load", "validate", "write", "infer", …)
     metrics.set_store_size(123456)           # quads in the store
@@ -51,6 +53,12 @@ RESULTS_CUT = Counter(
 REFUSED_BUSY = Counter(
     "stadtgraph_requests_refused_busy", "Requests answered 503 because every query runner was busy.", ["kind"],
     registry=REGISTRY)
+OVER_CAPACITY = Counter(
+    "stadtgraph_requests_over_capacity", "Requests answered 503 because the worker already ran its most "
+    "expensive requests at once (max_expensive_requests).", registry=REGISTRY)
+CLIENTS_CUT_OFF = Counter(
+    "stadtgraph_clients_cut_off", "Connections closed before a request reached the app: too slow "
+    "('timeout', 408) or too large to read ('too-large', 413/431).", ["reason"], registry=REGISTRY)
 VALIDATION_REFUSALS = Counter(
     "stadtgraph_validation_refusals", "Records refused by the SHACL gate, by where they came from.", ["where"],
     registry=REGISTRY)
@@ -86,6 +94,15 @@ def result_cut(kind: str = "sparql") -> None:
 
 def refused_busy(kind: str = "sparql") -> None:
     REFUSED_BUSY.labels(kind).inc()
+
+
+def over_capacity() -> None:
+    OVER_CAPACITY.inc()
+
+
+def client_cut_off(reason: str) -> None:
+    """A connection closed by the front door (graph/frontdoor.py): ``"timeout"`` or ``"too-large"``."""
+    CLIENTS_CUT_OFF.labels(reason).inc()
 
 
 def validation_refused(n: int = 1, where: str = "upload") -> None:

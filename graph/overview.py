@@ -4,11 +4,13 @@ from __future__ import annotations
 from graph.namespaces import sparql_prologue
 from graph.store import Store
 
+# A UNION, not FILTER(EXISTS …): over the asserted graphs (a list of named graphs) the filter took 3 s
+# for the 6,000 quads of the shipped data, the UNION 0.05 s, with the same counts.
 _COUNTS = sparql_prologue() + """
 SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {
   VALUES ?class { ob:Konzept ob:Themenfeld ob:Leitziel ob:Organisationseinheit ob:Raum ob:Vorlage
                   ob:Indikator ob:Expertendialog ob:Glossarbegriff }
-  ?s a ?c . FILTER(?c = ?class || EXISTS { ?c rdfs:subClassOf ?class })
+  { ?s a ?class } UNION { ?c rdfs:subClassOf ?class . ?s a ?c }
 } GROUP BY ?class
 """
 

@@ -67,7 +67,7 @@ def term_text(term: rdflib.term.Node | ox.NamedNode | ox.Literal) -> str:
 
     value = term if isinstance(term, (ox.NamedNode, ox.Literal, ox.BlankNode)) else to_ox(term)
     if isinstance(value, ox.BlankNode):
-        raise ValueError("Ein leerer Knoten kann kein Parameter sein / a blank node cannot be a parameter")
+        raise ValueError("Ein leerer Knoten kann kein Parameter sein / a blank node cannot be a parameter")  # noqa: TRY004
     return str(value)
 
 

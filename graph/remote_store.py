@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TypeVar
 
@@ -101,8 +101,9 @@ class SparqlStore(Store):
         rows = self.raw_select(f"SELECT ?h WHERE {{ GRAPH <{CONTROL}> {{ <{CONTROL}> <{HIDDEN}> ?h }} }}")
         hidden = tuple(sorted({r["h"].value for r in rows} | {CONTROL}))
         writes = {s for s, _ in key if s != CONTROL}
-        starts = [t for s, o in key if s in writes and o.startswith("started ") and (t := _when(o[8:])) is not None]
-        busy = min(starts, default=datetime.now(timezone.utc)) if writes else None
+        starts = [t for s, o in key
+                  if s in writes and o.startswith("started ") and (t := _when(o[8:])) is not None]
+        busy = min(starts, default=datetime.now(UTC)) if writes else None
         return Snapshot(key, busy, hidden)
 
     def consistent(self, run: Callable[[Snapshot], T], *, timeout: float | None = None) -> T:
@@ -125,7 +126,7 @@ class SparqlStore(Store):
                     return result
                 snap = self.load_snapshot(key)
             else:
-                age = (datetime.now(timezone.utc) - snap.busy_since).total_seconds()
+                age = (datetime.now(UTC) - snap.busy_since).total_seconds()
                 if age > self.settings.sparql_write_lease:
                     self.writer.recover_abandoned()  # a writer died: finish or undo its write
                 time.sleep(pause)
@@ -273,7 +274,7 @@ class SparqlStore(Store):
 
 def _when(text: str) -> datetime | None:
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return datetime.fromisoformat(text)
     except ValueError:
         return None
 

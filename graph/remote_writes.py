@@ -11,13 +11,13 @@ the swap if it had begun (the staging graphs are intact) or drops the staging gr
 from __future__ import annotations
 
 import random
-from collections import deque
-from concurrent.futures import ThreadPoolExecutor
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime, timezone
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from typing import IO, TYPE_CHECKING
 
 import pyoxigraph as ox
@@ -46,11 +46,11 @@ SENDERS = 2  # concurrent insert requests
 
 
 def _now() -> str:
-    return f'"{datetime.now(timezone.utc).isoformat()}"^^<{XSD_DATETIME}>'
+    return f'"{datetime.now(UTC).isoformat()}"^^<{XSD_DATETIME}>'
 
 
 def _started() -> str:
-    return f'"started {datetime.now(timezone.utc).isoformat()}"'
+    return f'"started {datetime.now(UTC).isoformat()}"'
 
 
 class RemoteWriter:
@@ -111,7 +111,7 @@ class RemoteWriter:
             # Someone else holds it or tries at the same moment: step back (both may; then both retry).
             self.update(f"DELETE WHERE {{ GRAPH <{CONTROL}> {{ <{me}> <{LOCK}> ?t }} }}")
             for r in others:
-                age = datetime.now(timezone.utc) - datetime.fromisoformat(r["t"].value.replace("Z", "+00:00"))
+                age = datetime.now(UTC) - datetime.fromisoformat(r["t"].value)
                 if age.total_seconds() > lease:  # its holder stopped beating: abandoned
                     self.update(f"DELETE WHERE {{ GRAPH <{CONTROL}> {{ <{r['l'].value}> <{LOCK}> ?t }} }}")
             if time.monotonic() > deadline:
@@ -140,7 +140,13 @@ class RemoteWriter:
     def recover_abandoned(self) -> None:
         """For a reader that found a write older than the lease: if its writer's lock is gone or stale,
         take the lock for a moment and finish or undo that write. Never waits for a live writer."""
-        if not self.store.settings.sparql_user or not self._local.acquire(blocking=False):
+        if not self.store.settings.sparql_user:
+            return
+        rows = self.store.raw_select(f"SELECT ?t WHERE {{ GRAPH <{CONTROL}> {{ ?l <{LOCK}> ?t }} }}")
+        lease = self.store.settings.sparql_write_lease
+        if any((datetime.now(UTC) - datetime.fromisoformat(r["t"].value)).total_seconds() <= lease for r in rows):
+            return  # its writer is alive (it renews the lock while it works)
+        if not self._local.acquire(blocking=False):
             return
         try:
             if self._acquire(wait=0):

@@ -9,8 +9,8 @@ purpose: it tells a user nothing about synergies and would multiply the graph.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
 
 import rdflib
 from rdflib import URIRef
@@ -203,7 +203,7 @@ class Closure:
     """Facts as integer ids (terms in N-Triples form), one relation per predicate, and the rules'
     fixpoint over them. rdf:type is kept by class (class → instances), which the class rules need."""
 
-    def __init__(self, like: "Closure | None" = None) -> None:
+    def __init__(self, like: Closure | None = None) -> None:
         # Closures that share their term table (``like``) use the same ids: they can be compared.
         self.ids: dict[str, int] = like.ids if like else {}
         self.terms: list[str] = like.terms if like else []

@@ -1,5 +1,5 @@
-"""Serving the app with gunicorn: several worker processes with threads, each worker opening the on-disk
-store read-only and keeping its own small pool of query runner processes (:mod:`graph.runner`).
+"""Serving the app with gunicorn: worker processes with threads (:mod:`graph.frontdoor`), each opening the
+on-disk store read-only and keeping its own small pool of query runner processes (:mod:`graph.runner`).
 
 The master never opens the store; a worker that dies takes its runners with it (they die with their
 parent). The worker timeout only guards against a stuck worker: queries are stopped by the runners' limit.
@@ -74,7 +74,8 @@ def gunicorn_options(settings: Settings, *, host: str, port: int, workers: int |
         "bind": f"{host}:{port}",
         "workers": workers or settings.workers,
         "threads": threads or settings.threads,
-        "worker_class": "gthread",
+        # gthread whose event loop reads each request whole first: slow clients hold no thread.
+        "worker_class": "graph.frontdoor.FrontDoorWorker",
         # A gthread worker heartbeats from its main thread, so a long query never trips this.
         "timeout": int(settings.query_timeout * 3) + 30,
         "graceful_timeout": 10,

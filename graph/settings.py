@@ -78,6 +78,20 @@ class Settings:
         8000, "Longest request target (path and query string, bytes) accepted; longer is answered 414. "
         "Long SPARQL queries go by POST. At most 8000 (gunicorn refuses longer request lines itself).")
     max_parameters: int = _setting(100, "Most query-string parameters or form fields a request may carry.")
+    max_expensive_requests: int = _setting(
+        0, "Most expensive requests (pages, queries, catalog, uploads: every route but /health, /ready, "
+        "/metrics and static files) one server worker runs at once; more wait up to expensive_queue_wait "
+        "seconds, then are answered 503 with Retry-After. 0: one less than threads (at least 1), so a "
+        "thread stays free for /health.")
+    expensive_queue_wait: float = _setting(
+        0.5, "Seconds an expensive request waits for a free place (max_expensive_requests) before it is "
+        "answered 503 with Retry-After.")
+    client_timeout: float = _setting(
+        10.0, "Seconds a client may take to send a request's head (stadtgraph serve reads every request "
+        "whole before a thread serves it); the body may take as long again plus one second per "
+        "client_min_rate bytes. Slower clients are answered 408 and disconnected.")
+    client_min_rate: int = _setting(
+        10_000, "Bytes per second a request body must arrive at, on average, after client_timeout.")
     catalog_page_size: int = _setting(50, "Datasets per page of the DCAT catalog.")
     workers: int = _setting(2, "Number of server worker processes (stadtgraph serve).")
     threads: int = _setting(4, "Threads per server worker process (stadtgraph serve).")
@@ -154,6 +168,10 @@ class Settings:
             raise ConfigurationError("max_url_length must lie between 256 and 8000, max_parameters be positive")
         if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             raise ConfigurationError(f"log_level must be DEBUG, INFO, WARNING or ERROR, not {self.log_level!r}")
+        if self.max_expensive_requests < 0 or self.expensive_queue_wait < 0:
+            raise ConfigurationError("max_expensive_requests and expensive_queue_wait must not be negative")
+        if self.client_timeout <= 0 or self.client_min_rate <= 0:
+            raise ConfigurationError("client_timeout and client_min_rate must be positive")
         if self.query_processes < 0 or self.query_queue_wait < 0:
             raise ConfigurationError("query_processes and query_queue_wait must not be negative")
 

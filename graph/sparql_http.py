@@ -9,7 +9,6 @@ English message.
 """
 from __future__ import annotations
 
-import socket
 import threading
 import urllib.error
 import urllib.parse
@@ -91,7 +90,7 @@ class SparqlHttp:
         except urllib.error.HTTPError as exc:
             body = exc.read()
             raise _error(exc.code, body, url) from None
-        except (socket.timeout, TimeoutError) as exc:
+        except TimeoutError as exc:
             raise QueryTimeout(f"Der Speicher hat nicht binnen {limit:.0f} s geantwortet / "
                                f"the store did not answer within {limit:.0f} s") from exc
         except (urllib.error.URLError, ConnectionError, OSError) as exc:
@@ -102,7 +101,7 @@ class SparqlHttp:
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     """A redirect would re-send a form (possibly with credentials) to another address: refuse it."""
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001, ANN201
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
         return None
 
 

@@ -7,10 +7,10 @@ import pytest
 import rdflib
 from rdflib import URIRef
 
-from graph import explain, inference, rules
+from graph import explain, inference, rules, synergies
+from graph import namespaces as ns
 from graph.build import ontology_graph
 from graph.iris import Iris
-from graph import namespaces as ns
 from graph.namespaces import OB, ORG, OWL, PROV, RDF, RDFS, SCHEMA
 from graph.store import OxigraphStore, to_rdflib
 from tests.conftest import FIXTURES
@@ -165,7 +165,7 @@ def test_place_explanation_names_the_largest_shared_place(store):
 
 
 def test_synergies_of_a_concept_with_reasons(store):
-    reasons = explain.synergies_of(store, FEK)
+    reasons = synergies.synergies_of(store, FEK)
     by = {(r.rule, r.other) for r in reasons}
     assert ("explizit", str(IHK)) in by
     assert {("themenfeld", str(IHK)), ("leitziel", str(IHK)), ("raum", str(MOB)), ("raum", str(SPORT))} <= by
@@ -176,14 +176,14 @@ def test_synergies_of_a_concept_with_reasons(store):
 @pytest.mark.parametrize("name", ["Integriertes Handlungskonzept (IHK) Osterfeld", "ihk", f"{SG}konzept/ihk",
                                   "integriertes handlungskonzept (ihk) osterfeld"])
 def test_concepts_resolve_by_iri_slug_or_title(store, name):
-    assert explain.resolve_concept(store, name) == IHK
+    assert synergies.resolve_concept(store, name) == IHK
 
 
 def test_unknown_concept_is_not_found(store):
     from graph.errors import NotFound
 
     with pytest.raises(NotFound):
-        explain.resolve_concept(store, "Kein solches Konzept")
+        synergies.resolve_concept(store, "Kein solches Konzept")
 
 
 def test_cli_explain_prints_the_reasons(settings, tmp_path, capsys):
@@ -327,3 +327,63 @@ def _asserted(store) -> rdflib.Graph:
     for r in store.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", dataset="asserted"):
         g.add(tuple(to_rdflib(t) for t in (r["s"], r["p"], r["o"])))
     return g
+
+
+# ---- the shipped data -----------------------------------------------------------------------------------
+FEK_OSTERFELD = "Freiraumentwicklungskonzept Osterfeld"
+IHK_OSTERFELD = URIRef(f"{SG}konzept/integriertes-handlungskonzept-ihk-osterfeld")
+
+
+def test_synergies_of_fek_osterfeld_explicit_and_derived_with_reasons(built_store):
+    fek = synergies.resolve_concept(built_store, FEK_OSTERFELD)
+    reasons = synergies.synergies_of(built_store, fek)
+    explicit = [r for r in reasons if r.rule == "explizit"]
+    assert [r.other for r in explicit] == [str(IHK_OSTERFELD)]
+    assert "ausdrücklich" in explicit[0].comment_de
+    derived = [r for r in reasons if r.rule != "explizit"]
+    assert {r.rule for r in derived} >= {"themenfeld", "raum"}
+    assert any(r.other == str(IHK_OSTERFELD) and r.rule == "themenfeld" for r in derived)
+    for r in derived:
+        assert r.shared and r.comment_de.startswith("Beide Konzepte") and r.comment_en.startswith("Both concepts")
+        assert 0 < r.strength <= 1
+
+
+def test_shipped_inferred_graph_explains_every_synergy_and_holds_no_junk(built_store):
+    rows = built_store.query(f"""
+        SELECT ?a ?rel ?b WHERE {{
+          VALUES ?rel {{ <{OB.teiltLeitzielMit}> <{OB.teiltThemenfeldMit}> <{OB.teiltRaumMit}> <{OB.synergieMit}> }}
+          ?a ?rel ?b FILTER(?a != ?b)
+          FILTER NOT EXISTS {{ ?n a <{OB.Synergiebegruendung}> ; <{OB.zwischen}> ?a , ?b ; <{OB.regel}> ?rel }}
+        }}""")
+    assert [tuple(r[k].value for k in ("a", "rel", "b")) for r in rows] == []
+    triples = inferred(built_store)
+    assert len(triples) > 100
+    assert not [t for t in triples if t[0] == t[2] or not isinstance(t[0], URIRef) or str(t[0]).startswith(str(OB))]
+    nodes = built_store.query(f"SELECT ?n (COUNT(?c) AS ?k) WHERE {{ ?n <{OB.zwischen}> ?c }} GROUP BY ?n HAVING (?k != 2)")
+    assert list(nodes) == [], "every explanation is between exactly two concepts"
+
+
+@pytest.mark.slow
+def test_shipped_data_derives_exactly_what_owlrl_does(built_store, settings):
+    ontology = inference.load_ontology(built_store, settings)
+    fast = set(inference.compute(built_store, settings, ontology).derived_lines())
+    reference = inference.reference_closure(_asserted(built_store), ontology)
+    assert fast == reference
+    synergy = [line for line in reference if f"<{OB.teiltThemenfeldMit}>" in line]
+    assert synergy, "the shipped data has derived synergies"
+
+
+@pytest.mark.slow
+def test_small_synthetic_graph_derives_exactly_what_owlrl_does(settings):
+    """A synthetic city (bench/synthetic.py) with some defective records: owlrl (pure Python) needs
+    seconds for a thousand triples, hence small."""
+    from bench.synthetic import iter_nquads
+
+    data = "".join(iter_nquads(900, seed=7, defect_rate=0.3)).encode("utf-8")
+    store = OxigraphStore(settings)
+    store.bulk_load(data, ox.RdfFormat.N_QUADS)
+    ontology = ontology_graph(settings)
+    fast = set(inference.compute(store, settings, ontology).derived_lines())
+    reference = inference.reference_closure(_asserted(store), ontology)
+    assert fast == reference
+    assert any(f"<{OB.teiltRaumMit}>" in line for line in reference)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from flask import Flask, Response, current_app, request
+from werkzeug.exceptions import HTTPException
 
 from graph.errors import BadRequest, PayloadTooLarge, UriTooLong
 from web import settings
@@ -43,6 +44,18 @@ def body_limit() -> int:
     if view is not None and getattr(view, LARGE_BODY_ATTRIBUTE, False):
         return settings().max_upload_bytes
     return settings().max_body_bytes
+
+
+def limit_for_route(app: Flask, method: str, path: str) -> int:
+    """The body limit of the view that ``method`` and ``path`` reach: for the server's front door
+    (:mod:`graph.frontdoor`), which reads no body over it. An unknown route gets the ordinary limit."""
+    s = app.config["SETTINGS"]
+    try:
+        endpoint, _ = app.url_map.bind("localhost").match(path, method=method)
+    except HTTPException:
+        return s.max_body_bytes
+    view = app.view_functions.get(endpoint)
+    return s.max_upload_bytes if getattr(view, LARGE_BODY_ATTRIBUTE, False) else s.max_body_bytes
 
 
 def check_limits() -> None:
@@ -79,5 +92,6 @@ def init_app(app: Flask) -> None:
     app.config["MAX_FORM_PARTS"] = s.max_parameters
     # A text field is bounded by the body limit of its route already; this only must not be smaller.
     app.config["MAX_FORM_MEMORY_SIZE"] = s.max_upload_bytes
+    app.stadtgraph_body_limit = lambda method, path: limit_for_route(app, method, path)  # type: ignore[attr-defined]
     app.before_request(check_limits)
     app.after_request(add_headers)
