@@ -8,6 +8,7 @@
     stadtgraph validate [PATH…]          check sources without touching the store
     stadtgraph explain A B               why two concepts are related
     stadtgraph settings                  every setting with its default and help
+    stadtgraph token NAME                a new Graph Store write token and its configuration line
 """
 from __future__ import annotations
 
@@ -173,6 +174,20 @@ def cmd_settings(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_token(args: argparse.Namespace) -> int:
+    from graph.tokens import new_token
+
+    try:
+        token, entry = new_token(args.name)
+    except ValueError as exc:
+        print(f"FEHLER  {exc}", file=sys.stderr)
+        return 2
+    print(f"Token (nur einmal angezeigt, dem Schreibenden geben / shown once, give it to the writer):\n{token}")
+    print("Eintrag für die Konfiguration (an STADTGRAPH_TOKENS anhängen, durch Komma getrennt) / "
+          f"entry for the configuration (append to STADTGRAPH_TOKENS, comma-separated):\n{entry}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="stadtgraph", description="Wissensgraph der Stadtentwicklungsplanung Oberhausen")
     p.add_argument("--store", help="Verzeichnis des eingebetteten Speichers (store_path)")
@@ -220,6 +235,10 @@ def parser() -> argparse.ArgumentParser:
                    help="Bericht als Text, JSON oder Turtle (sh:ValidationReport)")
     v.add_argument("--lang", default="de", choices=["de", "en"], help="Sprache des Berichts")
     v.set_defaults(func=cmd_validate)
+
+    t = sub.add_parser("token", help="ein neues Schreib-Token für den Graph Store (Token und Digest-Zeile)")
+    t.add_argument("name", help="Name des Tokens (im Audit-Log), z. B. die Abteilung")
+    t.set_defaults(func=cmd_token)
 
     st = sub.add_parser("settings", help="alle Einstellungen mit Vorgabe und Erklärung")
     st.set_defaults(func=cmd_settings)

@@ -45,7 +45,12 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         template_folder=str(PROJECT_ROOT / "templates"),
     )
     app.config["SETTINGS"] = settings
-    app.config["STORE"] = store if store is not None else open_store(settings, read_only=True)
+    if store is None:
+        from graph.writes import open_read_write
+
+        # A server that takes writes on the embedded store is its single writer (graph.writes).
+        store = open_store(settings, read_only=not open_read_write(settings))
+    app.config["STORE"] = store
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
     # First of all hooks: every later hook, log line and error body carries the request id.

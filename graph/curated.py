@@ -32,6 +32,7 @@ from graph.querytext import QueryInfo, check_public, syntax_error
 from graph.store import DATASETS, to_ox
 
 QUERY_DIR = Path(__file__).parent / "queries"
+MAX_PARAMETER_LENGTH = 1000  # characters of one parameter value (a keyword, an IRI, a date)
 _NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -125,6 +126,9 @@ class CuratedQuery:
             if len(values) > 1:
                 raise BadRequest(f"Parameter {param.name} mehrfach angegeben / given more than once",
                                  parameter=param.name)
+            if values and len(values[0]) > MAX_PARAMETER_LENGTH:
+                raise BadRequest(f"Parameter {param.name} länger als {MAX_PARAMETER_LENGTH} Zeichen / longer than "
+                                 f"{MAX_PARAMETER_LENGTH} characters", parameter=param.name, limit=MAX_PARAMETER_LENGTH)
             if values:
                 bound[param.name] = param.convert(values[0])
             elif param.required:

@@ -15,10 +15,10 @@ queries in the calling thread: forking per query would cost 20 ms each, and it i
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
-from typing import IO, Iterable, Mapping
+from typing import IO
 
 import pyoxigraph as ox
 import rdflib

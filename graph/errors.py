@@ -108,6 +108,14 @@ class Unauthorized(StadtgraphError):
     title = "Anmeldung erforderlich / authentication required"
 
 
+class Forbidden(StadtgraphError):
+    """An authenticated request for something nobody may do here (e.g. writing the inferred graph)."""
+
+    status = 403
+    slug = "forbidden"
+    title = "Nicht erlaubt / forbidden"
+
+
 class ValidationFailed(StadtgraphError):
     """A record (or write) with SHACL violations; ``report`` holds the findings."""
 

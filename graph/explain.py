@@ -166,18 +166,23 @@ class Explainer:
             names["en"] = names.get("en", "").lower()
             for place in types.get(closure.ids.get(f"<{c}>", -1), ()):
                 kind_of[place] = names
-        concepts: dict[int, tuple[str, str, str]] = {}  # concept → (its IRI's prefix, slug, ob:zwischen part)
+        # concept → (the prefix its IRI is minted under, slug, its ob:zwischen line); None: not an IRI
+        concepts: dict[int, tuple[str, str, str] | None] = {}
 
-        def concept(i: int) -> tuple[str, str, str]:
-            found = concepts.get(i)
-            if found is None:
-                iri = terms[i][1:-1].rstrip("/")
-                found = concepts[i] = (iri.rsplit("/", 2)[0], last_segment(iri), f" {zwischen} {terms[i]} .\n")
+        def concept(i: int) -> tuple[str, str, str] | None:
+            term = terms[i]
+            if not term.startswith("<"):
+                found = None
+            else:
+                iri = term[1:-1].rstrip("/")
+                found = (iri.rsplit("/", 2)[0], last_segment(iri), f" {zwischen} {term} .\n")
+            concepts[i] = found
             return found
 
         base = self.iris.base
         for rule, relation in RULES.items():
             related = closure.relation(str(relation))
+            symmetric = (relation, RDF.type, OWL.SymmetricProperty) in self.ontology
             prop = shared_property(self.ontology, relation)
             values = closure.relation(str(prop)) if prop is not None else {}
             # Many concepts have equal value sets (every city-wide concept touches every place): what
@@ -190,15 +195,20 @@ class Explainer:
             rule_part = f" {regel} <{relation}> .\n"
             pairs = related.items() if only is None else ((a, related[a]) for a in only if a in related)
             for a, others in pairs:
-                if not terms[a].startswith("<"):
+                about_a = concepts[a] if a in concepts else concept(a)
+                if about_a is None:
                     continue
-                pa, sa, za = concept(a)
+                pa, sa, za = about_a
+                na = by_concept.get(a, -1)
                 for b in others:
-                    if b == a or not terms[b].startswith("<"):
+                    # Each unordered pair once: from its smaller end (of a symmetric relation, the other
+                    # half is there), or from the end that ``only`` lists.
+                    if b <= a and (only is None or b in only) and (b == a or symmetric or a in related.get(b, ())):
                         continue
-                    if b < a and a in related.get(b, ()) and (only is None or b in only):
-                        continue  # each unordered pair once (the relation is symmetric: its other half)
-                    pb, sb, zb = concept(b)
+                    about_b = concepts[b] if b in concepts else concept(b)
+                    if about_b is None:
+                        continue
+                    pb, sb, zb = about_b
                     # as node_iri(), without its parsing: this runs for every pair
                     prefix = pa + "/" if pa == pb and pa.startswith(base) else base
                     if sa <= sb:
@@ -209,7 +219,7 @@ class Explainer:
                         x, y = (a, b) if sa <= sb else (b, a)
                         tail = self._stated(terms[x], terms[y])
                     else:
-                        na, nb = by_concept.get(a, -1), by_concept.get(b, -1)
+                        nb = by_concept.get(b, -1)
                         key = (na, nb) if na <= nb else (nb, na)
                         tail = tails.get(key)
                         if tail is None:

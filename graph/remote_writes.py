@@ -192,8 +192,8 @@ class RemoteWriter:
         facts += [f"<{write}> <{STAGE}> <{s}> . <{s}> <{FOR}> <{g}> ." for g, s in stages.items()]
         for i in range(0, len(facts), BLOCK):
             self._ctl(" ".join(facts[i:i + BLOCK]))
-        # The state comes last: readers exclude a write's staging graphs once they see its state, and by
-        # then the list of them is complete.
+        # The marks come last: from here on readers wait, and recover() knows what to undo (a journal
+        # without marks belongs to a writer that died before staging anything).
         self._ctl(f"<{write}> <{MARK}> {_started()} .")
         self._set_state(write, None, "staging")
 

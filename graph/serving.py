@@ -98,6 +98,9 @@ def gunicorn_options(settings: Settings, *, host: str, port: int, workers: int |
 def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 8080, workers: int | None = None,
           threads: int | None = None) -> None:
     """Serve until stopped (SIGTERM/SIGINT)."""
+    from graph.writes import check_single_writer
+
+    check_single_writer(settings, workers or settings.workers)
     temporary = _share_metrics(settings)
     master = os.getpid()
     try:

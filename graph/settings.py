@@ -71,6 +71,10 @@ class Settings:
                                 "Directory of the curated queries (*.rq), checked at start-up.")
     public_url: str = _setting("", "Public URL of the service (for links in the catalog); empty: from the request.")
     tokens: dict = _setting({}, "Write tokens for the Graph Store Protocol: name -> sha256 hex digest.", secret=True)
+    audit_dir: str = _setting(
+        str(PROJECT_ROOT / "var" / "audit"), "Directory of the audit log of Graph Store writes "
+        "(graph-store.jsonl: one JSON line per write or refused write, with token name, time, graph, "
+        "triples added and removed).")
     max_body_bytes: int = _setting(1_000_000, "Largest request body accepted by ordinary routes.")
     max_upload_bytes: int = _setting(20_000_000, "Largest request body for /validate and Graph Store writes.")
     max_query_length: int = _setting(100_000, "Longest SPARQL query text accepted (characters).")

@@ -201,7 +201,24 @@ class Gate:
             refused.extend(bad.values())
             accepted = [r for r in accepted if id(r) not in bad]
         warnings = sum(len(report.owners.get(f, [])) > 0 for f in report.warnings)
-        return Verdict(accepted=accepted, refused=refused, warnings=warnings, report=report)
+        return Verdict(accepted=accepted, refused=refused, warnings=warnings,
+                       report=_merged(report, refused, records))
+
+
+def _merged(last: Report, refused: list[Refusal], records: list[Record]) -> Report:
+    """One report of a gate check: the last round's findings and those of every record refused before it."""
+    merged = Report(findings=list(last.findings), shapes=last.shapes, owners=dict(last.owners),
+                    labels=dict(last.labels), records=list(records))
+    for refusal in refused:
+        if refusal.report is None or refusal.report is last:
+            continue
+        merged.labels.update(refusal.report.labels)
+        for f in refusal.report.findings:
+            if refusal.record in refusal.report.owners.get(f, []) and f not in merged.owners:
+                merged.findings.append(f)
+                merged.owners[f] = [refusal.record]
+    merged.findings.sort(key=Finding.sort_key)
+    return merged
 
 
 # ---- attribution and labels ----------------------------------------------------------------------------

@@ -123,3 +123,17 @@ def test_every_curated_query_is_named_in_the_readme():
     readme = (PROJECT_ROOT / "README.md").read_text("utf-8")
     missing = [name for name in CATALOG if f"`{name}`" not in readme]
     assert not missing, f"README lists no {missing}"
+
+
+# Regression: with the embedded store's substitution a parameter is a constant, and `!BOUND(?param) || …`
+# was always true, so optional parameters filtered nothing.
+@pytest.mark.parametrize("name,params,column,check", [
+    ("konzepte-nach-jahr", {"von": "2021"}, "jahr", lambda v: int(v) >= 2021),
+    ("konzepte-nach-jahr", {"bis": "2019"}, "jahr", lambda v: int(v) <= 2019),
+    ("ratsbeschluesse-zeitlich", {"abJahr": "2020"}, "datum", lambda v: int(v[:4]) >= 2020),
+])
+def test_optional_parameters_really_filter(live_server, name, params, column, check):
+    unfiltered = live_server.get(f"/api/queries/{name}").json()["results"]["bindings"]
+    filtered = live_server.get(f"/api/queries/{name}", params=params).json()["results"]["bindings"]
+    assert filtered and len(filtered) < len(unfiltered)
+    assert all(column in row and check(row[column]["value"]) for row in filtered)

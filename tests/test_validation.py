@@ -99,6 +99,9 @@ def test_refusing_a_synergy_target_refuses_what_points_at_it_unless_its_old_vers
     refused = {str(r.record.iri).rsplit("/", 1)[-1] for r in verdict.refused}
     # its synergy target is gone, and then the Vorlage's concept
     assert refused == {"klimaanpassungskonzept", "radverkehrskonzept", "b-17-1234-01"}
+    # the verdict's report names every refused record's violations, whichever round refused it
+    shapes = {f.shape.split("#")[-1] for f in verdict.report.violations}
+    assert shapes == {"Konzept-jahr-bereich", "Konzept-synergie", "Synergieangabe-ziel", "Vorlage-beschliesst"}
 
     store = open_store(settings)  # a store holding the last good version of every record
     store.replace_graphs({str(r.graph_iri): r.triples for r in world_records()})

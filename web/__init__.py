@@ -16,14 +16,17 @@ def store() -> Store:
 
 
 def register_blueprints(app: Flask) -> None:
-    from web import api, catalog, home, i18n, linked, ops, resources, security, sparql, validation
+    from web import (api, capacity, catalog, graph_store, home, i18n, linked, ops, resources, security, sparql,
+                     validation)
 
     # ops before security: the request is timed from before the limits are checked, and its access line
     # is written after the security headers are set.
     ops.init_app(app)
     security.init_app(app)
+    # after the limits: an over-long URL is refused before it takes a place among the expensive requests
+    capacity.init_app(app)
     i18n.init_app(app)
     linked.init_app(app)
     # resources holds the catch-all for minted IRIs; Werkzeug ranks it below every fixed route.
-    for module in (ops, home, sparql, api, catalog, validation, resources):
+    for module in (ops, home, sparql, api, catalog, validation, graph_store, resources):
         app.register_blueprint(module.bp)

@@ -10,7 +10,8 @@ from graph import void as void_doc
 from graph.errors import BadRequest, NotFound
 from graph.formats import ox_triples
 from graph.publication import Publication
-from web import settings, store
+from web import settings
+from web.capacity import page_store
 from web.i18n import lang
 from web.linked import linked_response, own_url, page_format, root_url
 
@@ -21,7 +22,7 @@ def publication() -> Publication:
     """The app's one :class:`Publication` (its caches live as long as the app)."""
     found = current_app.extensions.get("stadtgraph.publication")
     if found is None:
-        found = current_app.extensions.setdefault("stadtgraph.publication", Publication(store(), settings()))
+        found = current_app.extensions.setdefault("stadtgraph.publication", Publication(page_store(), settings()))
     return found
 
 

@@ -7,7 +7,9 @@ from flask import Blueprint, render_template, request
 
 from graph import browse, overview
 from graph import synergy as synergies_net
-from web import settings, store
+from graph.errors import BadRequest
+from web import settings
+from web.capacity import page_store
 from web.i18n import lang
 
 bp = Blueprint("home", __name__)
@@ -15,14 +17,18 @@ bp = Blueprint("home", __name__)
 
 @bp.get("/")
 def index():
-    return render_template("home.html", overview=overview.summary(store()), lists=browse.overview(store(), lang()),
+    pages = page_store()
+    return render_template("home.html", overview=overview.summary(pages), lists=browse.overview(pages, lang()),
                            settings=settings())
 
 
 @bp.get("/suche")
 def search():
-    text = request.args.get("q", "")[:browse.MAX_SEARCH_LENGTH]
-    return render_template("search.html", q=text, results=browse.search(store(), text, lang()))
+    text = request.args.get("q", "")
+    if len(text) > browse.MAX_SEARCH_LENGTH:
+        raise BadRequest(f"Suchtext länger als {browse.MAX_SEARCH_LENGTH} Zeichen / search text longer than "
+                         f"{browse.MAX_SEARCH_LENGTH} characters", limit=browse.MAX_SEARCH_LENGTH)
+    return render_template("search.html", q=text, results=browse.search(page_store(), text, lang()))
 
 
 @bp.get("/synergien")
@@ -32,12 +38,12 @@ def synergies():
     themenfeld = _chosen("themenfeld", base)
     sozialraum = _chosen("sozialraum", base)
     rules = tuple(request.args.getlist("regel")) or synergies_net.DEFAULT_RULES
-    net = synergies_net.network(store(), themenfeld=themenfeld, sozialraum=sozialraum, rules=rules, lang=lang())
+    net = synergies_net.network(page_store(), themenfeld=themenfeld, sozialraum=sozialraum, rules=rules, lang=lang())
     # A filter value that names nothing in the lists is dropped rather than showing an empty picture.
     if themenfeld and themenfeld not in {i for i, _, _ in net.themenfelder}:
-        net = synergies_net.network(store(), sozialraum=sozialraum, rules=rules, lang=lang())
+        net = synergies_net.network(page_store(), sozialraum=sozialraum, rules=rules, lang=lang())
     if sozialraum and sozialraum not in {i for i, _ in net.sozialraeume}:
-        net = synergies_net.network(store(), themenfeld=net.themenfeld, rules=rules, lang=lang())
+        net = synergies_net.network(page_store(), themenfeld=net.themenfeld, rules=rules, lang=lang())
     return render_template("synergies.html", net=net, base=base, rule_keys=list(synergies_net.RULE_KEYS))
 
 

@@ -12,10 +12,11 @@ from graph.describe import Description, Resource
 from graph.errors import NotFound
 from graph.formats import ox_triples
 from graph.namespaces import OB
-from web import settings, store
+from web import settings
+from web.capacity import page_store
+from web.catalog import publication
 from web.i18n import lang
 from web.linked import linked_response, own_url, page_format, root_url
-from web.catalog import publication
 
 bp = Blueprint("resources", __name__)
 
@@ -24,7 +25,7 @@ bp = Blueprint("resources", __name__)
 @bp.get("/ontology/<path:version>")
 def ontology(version: str | None = None):
     """The ontology (and its version IRI): RDF by negotiation, a documentation page for people."""
-    graph = vocab_docs.ontology_graph(store(), settings())
+    graph = vocab_docs.ontology_graph(page_store(), settings())
     if version is not None and not vocab_docs.is_version(graph, version):
         raise NotFound(f"Keine Version {version!r} der Ontologie / no such ontology version")
     return linked_response(
@@ -52,7 +53,7 @@ def resource(subpath: str):
     except ValueError:
         raise NotFound(f"Keine gültige Adresse / not a valid IRI: {subpath}") from None
     fmt = page_format()  # an unacceptable format is refused before any work is done
-    res = Resource(store(), iri)
+    res = Resource(page_store(), iri)
     if not res.exists:
         published = publication().describe(iri, root_url())
         if published is None:

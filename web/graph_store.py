@@ -1,0 +1,111 @@
+"""``/graph-store``: the SPARQL 1.1 Graph Store HTTP Protocol with indirect graph identification
+(https://www.w3.org/TR/sparql11-http-rdf-update/#indirect-graph-identification).
+
+GET and HEAD are public; PUT, POST and DELETE need a bearer token (:mod:`graph.tokens`) and go through
+:class:`graph.writes.GraphWriter` (SHACL gate, atomic, inference, audit). ``?default`` names the default
+graph of the query dataset — the union of all graphs — which is read-only.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, request
+
+from graph import tokens
+from graph.errors import BadRequest, MethodNotAllowed, NotFound, UnsupportedMediaType
+from graph.formats import RDF_FORMATS, negotiate, ox_triples, serialize_triples
+from graph.rdfparse import parse_upload
+from graph.writes import GraphWriter
+from web import settings, store
+from web.security import large_body
+
+bp = Blueprint("graph_store", __name__)
+WRITER = "stadtgraph.graph_writer"
+# Graph formats only: a dataset format (N-Quads, TriG) would name graphs of its own.
+WRITE_TYPES = ("text/turtle", "application/x-turtle", "application/n-triples", "text/plain",
+               "application/ld+json", "application/rdf+xml")
+READ_ONLY_DEFAULT = ("Der Standardgraph ist die Vereinigung aller Graphen und nur lesbar; bitte ?graph=<IRI> "
+                     "angeben / the default graph is the union of all graphs and read-only; give ?graph=<IRI>")
+
+
+@bp.record_once
+def _writer(state) -> None:
+    app = state.app
+    # One writer per app (and so per worker process): its lock serialises the writes of all threads.
+    app.extensions[WRITER] = GraphWriter(app.config["SETTINGS"], app.config["STORE"])
+
+
+def writer() -> GraphWriter:
+    return current_app.extensions[WRITER]
+
+
+def _target() -> str | None:
+    """The graph IRI of ``?graph=``, or None for ``?default``. :raises BadRequest: for neither or both."""
+    has_graph, has_default = "graph" in request.args, "default" in request.args
+    if has_graph == has_default:
+        raise BadRequest("Genau einer der Parameter ?graph=<IRI> oder ?default ist nötig / exactly one of "
+                         "?graph=<IRI> or ?default is required")
+    if has_default:
+        return None
+    graph = request.args.get("graph", "").strip()
+    if not graph:
+        raise BadRequest("?graph= ist leer / ?graph= is empty")
+    return graph
+
+
+@bp.route("/graph-store", methods=["GET"])
+def read() -> Response:
+    """GET (and HEAD, which Flask answers from GET without the body): the graph in an RDF format."""
+    fmt = negotiate(request.accept_mimetypes, RDF_FORMATS, param=request.args.get("format"))
+    graph = _target()
+    s = store()
+    if graph is None:
+        triples = list(s.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", dataset="all"))
+    else:
+        if not s.has_graph(graph):
+            raise NotFound(f"Keinen Graphen <{graph}> im Speicher / no graph <{graph}> in the store")
+        triples = ox_triples(s.graph(graph))
+    response = Response(serialize_triples(triples, fmt), content_type=fmt.content_type)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def _write_target() -> tuple[str, str]:
+    """(token name, graph IRI) of a write, checked in this order: token, target, permissions."""
+    name = tokens.authenticate(settings(), request.headers.get("Authorization"))
+    graph = _target()
+    if graph is None:
+        exc = MethodNotAllowed(READ_ONLY_DEFAULT)
+        exc.headers = {"Allow": "GET, HEAD"}  # type: ignore[attr-defined]
+        raise exc
+    return name, writer().check_target(graph)
+
+
+def _body(graph: str):
+    media_type = request.mimetype
+    if media_type not in WRITE_TYPES:
+        raise UnsupportedMediaType(
+            f"Medientyp {media_type or '(keiner)'} ist kein RDF-Graphformat / not an RDF graph format; möglich / "
+            f"accepted: {', '.join(WRITE_TYPES)}")
+    return parse_upload(request.get_data(cache=False), media_type, base=graph)
+
+
+@bp.route("/graph-store", methods=["PUT", "POST"])
+@large_body
+def write() -> Response:
+    """PUT replaces the graph (201 when created, else 204); POST merges into it (201 / 204)."""
+    name, graph = _write_target()
+    content = _body(graph)
+    w = writer()
+    result = w.put(graph, content, name) if request.method == "PUT" else w.post(graph, content, name)
+    response = Response(status=201 if result.created else 204)
+    if result.created:
+        response.headers["Location"] = request.url
+    return response
+
+
+@bp.route("/graph-store", methods=["DELETE"])
+def drop() -> Response:
+    """DELETE drops the graph: 204, or 404 if there is no such graph."""
+    name, graph = _write_target()
+    if writer().delete(graph, name) is None:
+        raise NotFound(f"Keinen Graphen <{graph}> im Speicher / no graph <{graph}> in the store")
+    return Response(status=204)
