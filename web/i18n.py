@@ -18,6 +18,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "nav.catalog": ("Katalog", "Catalog"),
     "nav.ontology": ("Ontologie", "Ontology"),
     "nav.dumps": ("Downloads", "Downloads"),
+    "nav.quality": ("Datenqualität", "Data quality"),
+    "nav.validate": ("Prüfen", "Validate"),
     "nav.other_lang": ("English", "Deutsch"),
     "home.title": ("Wissensgraph der Stadtentwicklungsplanung Oberhausen", "Knowledge graph of Oberhausen's urban development planning"),
     "home.intro": ("Konzepte, Themenfelder, Leitziele, Zuständigkeiten, Räume und Ratsbeschlüsse des integrierten "
