@@ -109,7 +109,7 @@ def _refuse_remote_context(text: str, source: str) -> None:
         if isinstance(node, dict):
             ctx = node.get("@context")
             imported = node.get("@import")
-            for c in (ctx if isinstance(ctx, list) else [ctx]):
+            for c in (ctx if isinstance(ctx, list) else [ctx]) + [imported]:
                 if isinstance(c, str):
                     raise LoaderError("entfernte JSON-LD-Kontexte werden nicht geladen / remote JSON-LD "
                                       f"contexts are not fetched: {c}", source=source)

@@ -4,7 +4,6 @@ changed), protected graphs, inference after a write and the audit log."""
 from __future__ import annotations
 
 import io
-import json
 
 import pyoxigraph as ox
 import pytest
@@ -18,8 +17,17 @@ from graph.store import OxigraphStore
 from graph.tokens import digest
 from graph.writes import check_single_writer
 from server import create_app
-from tests.graph_store_data import (AUTH, GOOD_CONCEPT, INFERRED, MALFORMED_VORLAGE, NEW_GRAPH, OTHER_TOKEN,
-                                    SYNERGY_ASK, TOKENS, VORLAGE_GRAPH)
+from tests.graph_store_data import (
+    AUTH,
+    GOOD_CONCEPT,
+    INFERRED,
+    MALFORMED_VORLAGE,
+    NEW_GRAPH,
+    OTHER_TOKEN,
+    SYNERGY_ASK,
+    TOKENS,
+    VORLAGE_GRAPH,
+)
 
 G = "http://example.org/gsp/person"
 TURTLE = {"Content-Type": "text/turtle", **AUTH}
@@ -51,7 +59,7 @@ def _at(graph: str) -> str:
 
 
 def test_the_w3c_sequence_put_get_post_delete_head(writable):
-    client, store, s = writable
+    client, store, _ = writable
     assert client.get(_at(G)).status_code == 404
     assert client.head(_at(G)).status_code == 404
     # PUT - initial state: a new graph is created (201), then GET returns it
@@ -108,7 +116,7 @@ def test_writes_need_a_known_token_and_the_audit_log_names_it(writable):
 
 @pytest.mark.parametrize("graph", ["graph/abgeleitet", "graph/ontologie", "graph/provenienz"])
 def test_the_inferred_ontology_and_provenance_graphs_are_not_writable(writable, graph):
-    client, store, s = writable
+    client, store, _ = writable
     iri = "https://daten.oberhausen.de/stadtgraph/" + graph
     before = store.count(iri)
     for method in ("put", "post"):
