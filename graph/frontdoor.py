@@ -7,8 +7,8 @@ header byte now and then stop a worker with four threads (measured: ``/health`` 
 more). Here the event loop reads without blocking until the head and body are complete, then passes the
 bytes to gunicorn's parser; it closes a client that takes longer than ``client_timeout`` for the head, or
 whose body arrives slower than ``client_min_rate`` bytes/s after that (408), refuses a head over 64 KiB
-(431) and a chunked body over the route's limit (413). A declared ``Content-Length`` over the route's
-limit is not read at all: the app answers 413 and the connection is closed.
+(431), a chunked body over the route's limit (413) or with broken chunks (400). A declared
+``Content-Length`` over the route's limit is not read at all: the app answers 413 and the connection closes.
 
 The route's limit comes from the app: a WSGI app may offer ``stadtgraph_body_limit(method, path) -> int``
 (``web/security.py`` does). TLS and HTTP/2 connections keep gunicorn's own handling.
@@ -35,6 +35,8 @@ CHUNK_LINE_LIMIT = 4096
 PROBLEMS = "https://daten.oberhausen.de/stadtgraph/problems/"
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 REFUSALS: dict[int, tuple[str, str, str]] = {
+    400: ("Bad Request", "bad-request",
+          "Der Inhalt der Anfrage ist fehlerhaft in Stücke geteilt. / The request body's chunked encoding is malformed."),
     408: ("Request Timeout", "request-timeout",
           "Die Anfrage kam zu langsam an. / The request arrived too slowly."),
     413: ("Payload Too Large", "payload-too-large",
@@ -86,7 +88,7 @@ def head_fields(head: bytes) -> tuple[str, str, str, dict[str, list[str]]]:
 
 def scan_chunks(reading: _Reading) -> str:
     """Advance over complete chunks: ``"more"`` (wait for data), ``"done"``, ``"large"`` (over the limit)
-    or ``"bad"`` (malformed: let gunicorn's parser answer it)."""
+    or ``"bad"`` (malformed)."""
     buf = reading.buf
     while True:
         eol = buf.find(b"\r\n", reading.chunk_pos)
@@ -154,6 +156,10 @@ class FrontDoorWorker(ThreadWorker):
         for reading in [r for r in self.reading.values() if r.deadline <= now]:
             metrics.client_cut_off("timeout")
             self._refuse(reading, 408 if reading.buf else None)
+        if not self.alive:
+            # Stopping: a connection that has sent nothing yet is not worth waiting for.
+            for reading in [r for r in self.reading.values() if not r.buf]:
+                self._refuse(reading, None)
 
     def handle_request(self, req: Any, conn: Any) -> bool:
         if not getattr(conn, "body_complete", True):
@@ -173,7 +179,12 @@ class FrontDoorWorker(ThreadWorker):
         conn.sock.setblocking(False)
         reading = _Reading(conn, bytearray(pending), time.monotonic() + self.client_timeout)
         self.reading[id(conn)] = reading
-        if pending and self._advance(reading):
+        try:
+            if pending and self._advance(reading):
+                return
+        except Exception:  # as in _on_readable
+            self.log.exception("front door: request could not be read")
+            self._refuse(reading, None)
             return
         reading.registered = True
         self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._on_readable, reading))
@@ -189,7 +200,11 @@ class FrontDoorWorker(ThreadWorker):
             self._refuse(reading, None)
             return
         reading.buf += data
-        self._advance(reading)
+        try:
+            self._advance(reading)
+        except Exception:  # one odd request must never stop the event loop of the worker
+            self.log.exception("front door: request could not be read")
+            self._refuse(reading, None)
 
     def _advance(self, reading: _Reading) -> bool:
         """Look at what has arrived; True when the request left the event loop (served or refused)."""
@@ -211,7 +226,8 @@ class FrontDoorWorker(ThreadWorker):
                 self._refuse(reading, 413)
                 return True
             if state == "bad":
-                self._dispatch(reading, complete=False)
+                # Found here before the app reads the body (where it would surface as a 500).
+                self._refuse(reading, 400)
                 return True
             if state == "more":
                 self._extend_deadline(reading)
@@ -308,6 +324,8 @@ class FrontDoorWorker(ThreadWorker):
 
     def _refuse(self, reading: _Reading, status: int | None) -> None:
         """Answer ``status`` (if any) without a thread and close the connection."""
+        if id(reading.conn) not in self.reading:
+            return  # passed on already
         self._leave_loop(reading)
         conn = reading.conn
         if status is not None:

@@ -16,8 +16,20 @@ def store() -> Store:
 
 
 def register_blueprints(app: Flask) -> None:
-    from web import (api, capacity, catalog, graph_store, home, i18n, linked, ops, resources, security, sparql,
-                     validation)
+    from web import (
+        api,
+        capacity,
+        catalog,
+        graph_store,
+        home,
+        i18n,
+        linked,
+        ops,
+        resources,
+        security,
+        sparql,
+        validation,
+    )
 
     # ops before security: the request is timed from before the limits are checked, and its access line
     # is written after the security headers are set.
