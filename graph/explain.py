@@ -127,6 +127,18 @@ def _literal(text: str, *, lang: str | None = None, datatype: str | None = None)
     return str(ox.Literal(text, datatype=ox.NamedNode(datatype))) if datatype else str(ox.Literal(text))
 
 
+#: A node's last triples (ob:gemeinsam, ob:staerke, rdfs:comment): as N-Triples parts that each follow
+#: the node IRI, as Turtle after ``ob:regel …``, and how many triples the whole node has.
+Tail = tuple[list[str], str, int]
+
+
+def _tail(named: tuple[str, ...], weight: str, de: str, en: str) -> Tail:
+    parts = [*(f" {_GEMEINSAM} {v} .\n" for v in named), f" {_STAERKE} {weight} .\n",
+             f" {_COMMENT} {de} .\n", f" {_COMMENT} {en} .\n"]
+    shared = f" ; {_GEMEINSAM} {' , '.join(named)}" if named else ""
+    return parts, f"{shared} ; {_STAERKE} {weight} ; {_COMMENT} {de} , {en} .\n", 4 + len(parts)
+
+
 class Explainer:
     """Builds the explanation nodes from a finished :class:`graph.rules.Closure`, as N-Triples lines."""
 
@@ -134,6 +146,7 @@ class Explainer:
         self.closure, self.ontology, self.iris = closure, ontology, iris
         self._labels: dict[str, dict[str, tuple[int, str]]] = {}
         self._said: dict[tuple[str, frozenset[int]], tuple[tuple[str, ...], str, str]] = {}
+        self.triples = 0  # how many triples chunks() has given out
 
     def add_label(self, subject: ox.NamedNode | ox.BlankNode, predicate: str, value) -> None:
         """Remember a name (rdfs:label, skos:prefLabel, dcterms:title) for the sentences."""
@@ -150,9 +163,11 @@ class Explainer:
         found = slot.get(lang) or slot.get("") or slot.get("de") or next(iter(slot.values()), None)
         return found[1] if found else last_segment(term[1:-1]).rsplit("#", 1)[-1]
 
-    def chunks(self, only: set[int] | None = None) -> Iterator[str]:
-        """One node per pair of distinct concepts related by one of :data:`RULES`: its N-Triples lines,
-        one string per node; with ``only``, just the pairs with at least one of these concepts."""
+    def chunks(self, only: set[int] | None = None, *, turtle: bool = False) -> Iterator[str]:
+        """One node per pair of distinct concepts related by one of :data:`RULES`, one string per node:
+        N-Triples lines (comparable line by line), or with ``turtle`` the same triples in Turtle's short
+        form (a third of the text, for bulk loads); ``triples`` counts them. With ``only``, just the
+        pairs with at least one of these concepts."""
         closure = self.closure
         terms = closure.terms
         type_ = f"<{RDF.type}>"
@@ -193,6 +208,8 @@ class Explainer:
             tails: dict[tuple[int, int], list[str]] = {}  # (set number, set number) → the node's last lines
             head = ["", f" {type_} {cls} .\n"]
             rule_part = f" {regel} <{relation}> .\n"
+            opening = f" {type_} {cls} ; {zwischen} "
+            rule_ttl = f" ; {regel} <{relation}>"
             pairs = related.items() if only is None else ((a, related[a]) for a in only if a in related)
             for a, others in pairs:
                 about_a = concepts[a] if a in concepts else concept(a)
@@ -212,11 +229,10 @@ class Explainer:
                     # as node_iri(), without its parsing: this runs for every pair
                     prefix = pa + "/" if pa == pb and pa.startswith(base) else base
                     if sa <= sb:
-                        node, zx, zy = f"<{prefix}synergie/{sa}--{sb}--{rule}>", za, zb
+                        node, x, y = f"<{prefix}synergie/{sa}--{sb}--{rule}>", a, b
                     else:
-                        node, zx, zy = f"<{prefix}synergie/{sb}--{sa}--{rule}>", zb, za
+                        node, x, y = f"<{prefix}synergie/{sb}--{sa}--{rule}>", b, a
                     if prop is None:  # explicit: stated, nothing to share
-                        x, y = (a, b) if sa <= sb else (b, a)
                         tail = self._stated(terms[x], terms[y])
                     else:
                         nb = by_concept.get(b, -1)
@@ -225,18 +241,22 @@ class Explainer:
                         if tail is None:
                             tail = tails[key] = self._shared_tail(rule, sets.get(na, frozenset()),
                                                                   sets.get(nb, frozenset()), contains, kind_of)
-                    yield node.join([*head, zx, zy, rule_part, *tail])
+                    self.triples += tail[2]
+                    if turtle:
+                        yield f"{node}{opening}{terms[x]} , {terms[y]}{rule_ttl}{tail[1]}"
+                    else:
+                        zx, zy = (za, zb) if x == a else (zb, za)
+                        yield node.join([*head, zx, zy, rule_part, *tail[0]])
 
-    def _stated(self, x: str, y: str) -> list[str]:
-        """The last lines of an explicit synergy's node (after the node IRI each)."""
+    def _stated(self, x: str, y: str) -> Tail:
+        """The last triples of an explicit synergy's node."""
         de = (f"Das Wiki nennt die Synergie zwischen {self.label(x, 'de')} und {self.label(y, 'de')} "
               "ausdrücklich.")
         en = f"The wiki states the synergy between {self.label(x, 'en')} and {self.label(y, 'en')} explicitly."
-        return [f" {_STAERKE} {_literal('1', datatype=_DECIMAL)} .\n",
-                f" {_COMMENT} {_literal(de, lang='de')} .\n", f" {_COMMENT} {_literal(en, lang='en')} .\n"]
+        return _tail((), _literal("1", datatype=_DECIMAL), _literal(de, lang="de"), _literal(en, lang="en"))
 
     def _shared_tail(self, rule: str, va: frozenset[int], vb: frozenset[int], contains: dict[int, set[int]],
-                     kind_of: dict[int, dict[str, str]]) -> list[str]:
+                     kind_of: dict[int, dict[str, str]]) -> Tail:
         """The last lines of a node whose concepts have the value sets ``va`` and ``vb``: what they
         share, how strongly, and why in words."""
         shared = va & vb
@@ -245,9 +265,7 @@ class Explainer:
         if said is None:
             said = self._said[key] = self._say(rule, shared, contains, kind_of)
         named, de, en = said
-        weight = _literal(strength(len(shared), len(va | vb)), datatype=_DECIMAL)
-        return [*(f" {_GEMEINSAM} {v} .\n" for v in named), f" {_STAERKE} {weight} .\n",
-                f" {_COMMENT} {de} .\n", f" {_COMMENT} {en} .\n"]
+        return _tail(named, _literal(strength(len(shared), len(va | vb)), datatype=_DECIMAL), de, en)
 
     def changed_concepts(self, other: Explainer) -> set[int] | None:
         """The concepts whose explanations may differ between this run and ``other`` (same term table):

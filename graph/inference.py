@@ -64,6 +64,7 @@ class Inference:
     explainer: explain.Explainer
     passes: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
+    triples: int = 0  # entailments given out by derived_chunks()
 
     def kept(self) -> Iterator[tuple[int, int, set[int]]]:
         """The kept entailments as (subject, predicate, objects) ids: the closure minus what was given,
@@ -80,21 +81,31 @@ class Inference:
             if objects:
                 yield s, p, objects
 
-    def derived_chunks(self) -> Iterator[str]:
-        """The kept entailments as N-Triples, one string per subject and predicate."""
+    def derived_chunks(self, *, turtle: bool = False) -> Iterator[str]:
+        """The kept entailments, one string per subject and predicate: N-Triples lines, or with
+        ``turtle`` the short form ``s p o1 , o2 .``; ``triples`` counts them."""
         terms = self.closure.terms
         for s, p, objects in self.kept():
+            self.triples += len(objects)
             prefix = f"{terms[s]} {terms[p]} "
-            yield prefix + f" .\n{prefix}".join([terms[o] for o in objects]) + " .\n"
+            if turtle:
+                yield prefix + " , ".join([terms[o] for o in objects]) + " .\n"
+            else:
+                yield prefix + f" .\n{prefix}".join([terms[o] for o in objects]) + " .\n"
 
     def derived_lines(self) -> Iterator[str]:
         """The kept entailments, one N-Triples line each."""
         return _split(self.derived_chunks())
 
-    def chunks(self) -> Iterator[str]:
-        """The whole new content of the inferred graph as N-Triples: entailments, then explanations."""
-        yield from self.derived_chunks()
-        yield from self.explainer.chunks()
+    def chunks(self, *, turtle: bool = False) -> Iterator[str]:
+        """The whole new content of the inferred graph: entailments, then explanations."""
+        yield from self.derived_chunks(turtle=turtle)
+        yield from self.explainer.chunks(turtle=turtle)
+
+    @property
+    def given_out(self) -> int:
+        """How many triples the chunks given out so far hold."""
+        return self.triples + self.explainer.triples
 
     def lines(self) -> Iterator[str]:
         return _split(self.chunks())
@@ -174,16 +185,16 @@ def write(store: Store, graph: rdflib.URIRef, inference: Inference) -> dict[str,
     if next(iter(raw.quads_for_pattern(None, None, None, target)), None) is None:
         # Nothing there yet (a first build): stream everything in. bulk_load, because one transaction
         # of millions of triples would be held in memory; readers may see the graph fill up.
-        reader = _LineReader(inference.chunks())
-        raw.bulk_load(io.BufferedReader(reader, 1 << 20), format=ox.RdfFormat.N_TRIPLES, to_graph=target)
+        raw.bulk_load(io.BufferedReader(_ChunkReader(inference.chunks(turtle=True)), 1 << 20),
+                      format=ox.RdfFormat.TURTLE, to_graph=target)
         _compact(store)
-        return {"triples": reader.triples, "added": reader.triples, "removed": 0}
+        return {"triples": inference.given_out, "added": inference.given_out, "removed": 0}
     new = set(inference.lines())
     old_size = sum(1 for _ in raw.quads_for_pattern(None, None, None, target))
     if old_size + len(new) > DIFF_LIMIT:
         # Too big to compare in memory: replace (readers may see the graph empty for a moment).
         raw.update(f"DROP SILENT GRAPH {target}")
-        raw.bulk_load(io.BufferedReader(_LineReader(iter(new)), 1 << 20), format=ox.RdfFormat.N_TRIPLES,
+        raw.bulk_load(io.BufferedReader(_ChunkReader(iter(new)), 1 << 20), format=ox.RdfFormat.N_TRIPLES,
                       to_graph=target)
         _compact(store)
         return {"triples": len(new), "added": len(new), "removed": old_size}
@@ -261,12 +272,12 @@ def _split(chunks: Iterator[str]) -> Iterator[str]:
         yield from chunk.splitlines(keepends=True)
 
 
-class _LineReader(io.RawIOBase):
-    """A binary stream over chunks of N-Triples text, so that pyoxigraph can load a generator without
-    it being joined in memory first; counts the triples it passed on."""
+class _ChunkReader(io.RawIOBase):
+    """A binary stream over chunks of RDF text, so that pyoxigraph can load a generator without it
+    being joined in memory first."""
 
     def __init__(self, chunks: Iterator[str]) -> None:
-        self._lines, self._buffer, self._pos, self.triples = chunks, b"", 0, 0
+        self._lines, self._buffer, self._pos = chunks, b"", 0
 
     def readable(self) -> bool:
         return True
@@ -278,9 +289,7 @@ class _LineReader(io.RawIOBase):
                 chunk.append(line)
                 if len(chunk) >= 1024:
                     break
-            text = "".join(chunk)
-            self.triples += text.count("\n")
-            self._buffer, self._pos = text.encode("utf-8"), 0
+            self._buffer, self._pos = "".join(chunk).encode("utf-8"), 0
         n = min(len(target), len(self._buffer) - self._pos)
         target[:n] = self._buffer[self._pos:self._pos + n]
         self._pos += n

@@ -266,6 +266,14 @@ def test_updating_writes_only_the_difference_and_ends_where_a_full_refresh_ends(
     assert updated == inferred(store)
 
 
+def test_a_second_refresh_without_changes_writes_nothing(settings):
+    store = fixture_store(settings)
+    first = inference.write(store, Iris(SG).inferred_graph, inference.compute(store, settings))
+    assert first["added"] == first["triples"] == store.count(str(Iris(SG).inferred_graph)) > 100
+    again = inference.write(store, Iris(SG).inferred_graph, inference.compute(store, settings))
+    assert (again["added"], again["removed"]) == (0, 0), "the bulk-loaded graph reads back line for line"
+
+
 def test_refresh_leaves_asserted_graphs_alone(settings):
     store = fixture_store(settings)
     graphs = {g: store.count(g) for g in store.named_graphs()}
