@@ -65,9 +65,11 @@ def request(conn: http.client.HTTPConnection, method: str, path: str, body: byte
     try:
         conn.request(method, path, body=body, headers=headers or {})
         resp = conn.getresponse()
-        resp.read()
+        data = resp.read()
         if resp.getheader("Connection", "").lower() == "close":
             conn.close()
+        if resp.status >= 500 and resp.getheader("Content-Type", "").startswith("application/problem+json"):
+            return f"{resp.status} {json.loads(data).get('type', '').rsplit('/', 1)[-1]}"  # e.g. 503 overloaded
         return str(resp.status)
     except (OSError, http.client.HTTPException) as exc:
         conn.close()
@@ -260,8 +262,8 @@ def run(port: int, args: argparse.Namespace, server_pid: int) -> dict:
     health = sorted(tally.health)
     normal_total = sum(n for (kind, _), n in tally.counts.items() if kind in NORMAL)
     normal_5xx = sum(n for (kind, status), n in tally.counts.items() if kind in NORMAL and status.startswith("5"))
-    normal_failed = sum(n for (kind, status), n in tally.counts.items() if kind in NORMAL and not status.isdigit())
-    answered = sum(n for (kind, status), n in tally.counts.items() if status.isdigit())
+    normal_failed = sum(n for (kind, status), n in tally.counts.items() if kind in NORMAL and not status[:3].isdigit())
+    answered = sum(n for (kind, status), n in tally.counts.items() if status[:3].isdigit())
     return {
         "seconds": round(wall, 1),
         "by_kind": {f"{kind} {status}": n for (kind, status), n in sorted(tally.counts.items())},
@@ -275,6 +277,7 @@ def run(port: int, args: argparse.Namespace, server_pid: int) -> dict:
         "health_p99_ms": round(health[min(len(health) - 1, int(0.99 * len(health)))] * 1000, 1) if health else None,
         "health_p50_ms": round(health[len(health) // 2] * 1000, 1) if health else None,
         "server_cpu_seconds": round(tree_cpu_seconds(server_pid) - cpu_before, 1),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
     }
 
 
@@ -287,7 +290,8 @@ def report(result: dict, args: argparse.Namespace) -> list[str]:
         lines.append(f"{kind:<22} {status:<22} {n:>7}")
     lines += ["", (f"normal requests: {result['normal_requests']} ({result['normal_rps']}/s), 5xx: "
                   f"{result['normal_5xx']} (target 0), without answer: {result['normal_without_answer']}"),
-              f"all answers: {result['all_answers_rps']}/s; server CPU {result['server_cpu_seconds']} s",
+              (f"all answers: {result['all_answers_rps']}/s; server CPU {result['server_cpu_seconds']} s; "
+              f"load average {result['load_average']}"),
               (f"/health: {result['health_samples']} samples, p50 {result['health_p50_ms']} ms, "
               f"p99 {result['health_p99_ms']} ms, max {result['health_max_ms']} ms (target < 1000 ms)")]
     return lines

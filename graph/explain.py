@@ -16,6 +16,7 @@ import rdflib
 from rdflib import URIRef
 from rdflib.collection import Collection
 
+from graph.closure import paused_gc
 from graph.iris import Iris
 from graph.namespaces import DCTERMS, OB, OWL, RDF, RDFS, SKOS, XSD
 
@@ -140,7 +141,7 @@ def _tail(named: tuple[str, ...], weight: str, de: str, en: str) -> Tail:
 
 
 class Explainer:
-    """Builds the explanation nodes from a finished :class:`graph.rules.Closure`, as N-Triples lines."""
+    """Builds the explanation nodes from a finished :class:`graph.closure.Closure`, as N-Triples lines."""
 
     def __init__(self, closure, ontology: rdflib.Graph, iris: Iris) -> None:
         self.closure, self.ontology, self.iris = closure, ontology, iris
@@ -168,6 +169,10 @@ class Explainer:
         N-Triples lines (comparable line by line), or with ``turtle`` the same triples in Turtle's short
         form (a third of the text, for bulk loads); ``triples`` counts them. With ``only``, just the
         pairs with at least one of these concepts."""
+        with paused_gc():
+            yield from self._chunks(only, turtle)
+
+    def _chunks(self, only: set[int] | None, turtle: bool) -> Iterator[str]:
         closure = self.closure
         terms = closure.terms
         type_ = f"<{RDF.type}>"

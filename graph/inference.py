@@ -19,6 +19,7 @@ import pyoxigraph as ox
 import rdflib
 
 from graph import explain, rules
+from graph.closure import Closure, paused_gc
 from graph.iris import Iris
 from graph.namespaces import ONTOLOGY_IRI, OWL, RDF, RDFS, XSD
 from graph.settings import Settings
@@ -59,7 +60,7 @@ class JunkFilter:
 class Inference:
     """One run: the closure in memory and what it yields for the inferred graph (as N-Triples lines)."""
 
-    closure: rules.Closure
+    closure: Closure
     junk: JunkFilter
     explainer: explain.Explainer
     passes: int = 0
@@ -85,13 +86,14 @@ class Inference:
         """The kept entailments, one string per subject and predicate: N-Triples lines, or with
         ``turtle`` the short form ``s p o1 , o2 .``; ``triples`` counts them."""
         terms = self.closure.terms
-        for s, p, objects in self.kept():
-            self.triples += len(objects)
-            prefix = f"{terms[s]} {terms[p]} "
-            if turtle:
-                yield prefix + " , ".join([terms[o] for o in objects]) + " .\n"
-            else:
-                yield prefix + f" .\n{prefix}".join([terms[o] for o in objects]) + " .\n"
+        with paused_gc():
+            for s, p, objects in self.kept():
+                self.triples += len(objects)
+                prefix = f"{terms[s]} {terms[p]} "
+                if turtle:
+                    yield prefix + " , ".join([terms[o] for o in objects]) + " .\n"
+                else:
+                    yield prefix + f" .\n{prefix}".join([terms[o] for o in objects]) + " .\n"
 
     def derived_lines(self) -> Iterator[str]:
         """The kept entailments, one N-Triples line each."""
@@ -148,18 +150,19 @@ def compute(store: Store, settings: Settings, ontology: rdflib.Graph | None = No
     t = time.perf_counter()
     ontology = ontology if ontology is not None else load_ontology(store, settings)
     ruleset = rules.compile_rules(ontology)
-    closure = rules.Closure(like.closure if like else None)
+    closure = Closure(like.closure if like else None)
     explainer = explain.Explainer(closure, ontology, iris)
     wanted, labels = ruleset.predicates, explain.LABEL_PREDICATES
     terms = {p: f"<{p}>" for p in wanted}
-    for p, triple in _read(store, wanted | labels, str(iris.inferred_graph)):
-        if p in labels:
-            explainer.add_label(triple.subject, p, triple.object)
-            if p not in wanted:
-                continue
-        closure.add(str(triple.subject), terms[p], str(triple.object))
-    seconds["input"] = time.perf_counter() - t
-    stats = closure.run(ruleset.rules)
+    with paused_gc():
+        for p, triple in _read(store, wanted | labels, str(iris.inferred_graph)):
+            if p in labels:
+                explainer.add_label(triple.subject, p, triple.object)
+                if p not in wanted:
+                    continue
+            closure.add(str(triple.subject), terms[p], str(triple.object))
+        seconds["input"] = time.perf_counter() - t
+        stats = closure.run(ruleset.rules)
     seconds["rules"] = stats.seconds
     return Inference(closure, JunkFilter(ontology), explainer, passes=stats.passes, seconds=seconds)
 
