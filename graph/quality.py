@@ -76,7 +76,7 @@ def validate_upload(settings: Settings, store: Store, body: bytes, media_type: s
     if media_type == WIKITEXT:
         records = _wiki_records(body, iris, title, source)
     else:
-        records = split_records(parse_upload(body, media_type), iris, source)
+        records = split_records(parse_upload(body, media_type, base=iris.base), iris, source)
     report = validator.validate(records, validator.context_from_store(store, records))
     return _only_attributed(report)
 

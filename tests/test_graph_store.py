@@ -186,3 +186,19 @@ def test_stadtgraph_token_prints_a_token_and_its_configuration_line(capsys):
     token, entry = lines[1], lines[3]
     assert entry == f"amt-61={digest(token)}" and len(token) >= 40
     assert cli.main(["token", "a=b"]) == 2
+
+
+def test_default_graph_larger_than_the_row_cap_is_sent_to_the_dumps_not_cut(tmp_path):
+    """GET ?default reads the union under the row cap; a larger store gets 303 to /dumps, never a cut graph."""
+    from graph.build import build
+    from graph.settings import PROJECT_ROOT, Settings
+    from graph.store import open_store
+    from server import create_app
+
+    small = Settings.from_mapping({"store": "memory", "data_dir": str(PROJECT_ROOT / "data"),
+                                   "dump_dir": str(tmp_path / "dumps"), "row_limit": 100})
+    store = open_store(small)
+    build(small, store)
+    client = create_app(small, store=store).test_client()
+    r = client.get("/graph-store?default", headers={"Accept": "text/turtle"})
+    assert r.status_code == 303 and r.headers["Location"].endswith("/dumps")

@@ -7,7 +7,7 @@ graph of the query dataset — the union of all graphs — which is read-only.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, redirect, request
 
 from graph import tokens
 from graph.errors import BadRequest, MethodNotAllowed, NotFound, UnsupportedMediaType
@@ -15,6 +15,7 @@ from graph.formats import RDF_FORMATS, negotiate, ox_triples, serialize_triples
 from graph.rdfparse import parse_upload
 from graph.writes import GraphWriter
 from web import settings, store
+from web.capacity import page_store
 from web.security import large_body
 
 bp = Blueprint("graph_store", __name__)
@@ -58,7 +59,15 @@ def read() -> Response:
     graph = _target()
     s = store()
     if graph is None:
-        triples = list(s.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", dataset="all"))
+        # The default graph is the union of everything: read it under the request's time limit and row
+        # cap, and send a caller whose store is larger than the cap to the dumps rather than cut it.
+        limited = page_store()
+        count = next(iter(limited.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", dataset="all")))
+        if int(count["n"].value) > settings().row_limit:
+            response = redirect("/dumps", code=303)
+            response.headers["Link"] = '</dumps>; rel="alternate"'
+            return response
+        triples = list(limited.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", dataset="all"))
     else:
         if not s.has_graph(graph):
             raise NotFound(f"Keinen Graphen <{graph}> im Speicher / no graph <{graph}> in the store")
