@@ -292,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
                          "cpus": os.cpu_count(), "load_average_before": os.getloadavg(),
                          "settings": vars(args), "queries": {}}
         try:
-            for name, text in zip(names, texts):
+            for name, text in zip(names, texts, strict=True):
                 print(f"· {name}", file=sys.stderr, flush=True)
                 kw = {"concurrency": args.concurrency, "max_requests": args.requests, "max_seconds": args.seconds}
                 a = load(ours_url, [text], server_pid=ours.pid, **kw)

@@ -229,7 +229,9 @@ def main(argv: list[str] | None = None) -> int:
             out = child_gate(Path(rest[0]), int(rest[1]), int(rest[2]))
         print(json.dumps(out))
         return 0
-    split = lambda text: [parse_scale(s) for s in text.split(",") if s.strip()]
+    def split(text: str) -> list:
+        return [parse_scale(s) for s in text.split(",") if s.strip()]
+
     results = run(split(args.scales), split(args.pyshacl), split(args.gate), args.samples)
     if args.save:
         RESULTS.mkdir(exist_ok=True)

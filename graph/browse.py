@@ -42,14 +42,15 @@ SEARCH_CLASSES = ("Konzept", "Themenfeld", "Leitziel", "Organisationseinheit", "
                   "Fachbereich", "Raum", "Stadt", "Stadtbezirk", "Sozialraum", "Sozialquartier", "Vorlage",
                   "Indikator", "Expertendialog", "Glossarbegriff", "Kommune")
 
-_SEARCH = sparql_prologue() + """
-SELECT DISTINCT ?q ?s ?class WHERE {
-  VALUES ?class { %s }
-  VALUES ?p { %s }
+_SEARCH_CLASSES = " ".join(f"ob:{c}" for c in SEARCH_CLASSES)
+_SEARCH_PROPERTIES = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
+_SEARCH = sparql_prologue() + f"""
+SELECT DISTINCT ?q ?s ?class WHERE {{
+  VALUES ?class {{ {_SEARCH_CLASSES} }}
+  VALUES ?p {{ {_SEARCH_PROPERTIES} }}
   ?s a ?class ; ?p ?l . FILTER(isIRI(?s) && isLiteral(?l))
   FILTER(CONTAINS(LCASE(STR(?l)), LCASE(STR(?q))))
-} LIMIT %d""" % (" ".join(f"ob:{c}" for c in SEARCH_CLASSES), " ".join(f"<{p}>" for p in LABEL_PROPERTIES),
-                 SEARCH_LIMIT * 4)
+}} LIMIT {SEARCH_LIMIT * 4}"""
 
 
 @dataclass

@@ -7,10 +7,10 @@ With ``strict`` any violation (or unreadable source) stops the build before anyt
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 import rdflib
 from rdflib import Literal, URIRef
@@ -104,7 +104,7 @@ def build(settings: Settings, store: Store, *, paths: list[Path] | None = None, 
     iris = Iris(settings.base_iri)
     say = progress or (lambda _msg: None)
     report = BuildReport()
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
 
     t = time.perf_counter()
     data_dir = Path(settings.data_dir)
@@ -134,7 +134,7 @@ def build(settings: Settings, store: Store, *, paths: list[Path] | None = None, 
     graphs: dict[str, rdflib.Graph] = {str(iris.ontology_graph): ontology}
     for rec in report.loaded:
         graphs[str(rec.graph_iri)] = rec.triples
-    prov = provenance(report.loaded, iris, started, datetime.now(timezone.utc))
+    prov = provenance(report.loaded, iris, started, datetime.now(UTC))
     keep = _last_good(store, iris, report, prov) | {str(iris.inferred_graph)}
     graphs[str(iris.provenance_graph)] = prov
     stale = [g for g in store.named_graphs() if g not in graphs and g not in keep]

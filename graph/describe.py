@@ -11,7 +11,7 @@ import pyoxigraph as ox
 
 from graph.iris import Iris
 from graph.labels import fetch_labels, pick
-from graph.namespaces import OB, RDF, RDFS, SKOS, DCTERMS, sparql_prologue
+from graph.namespaces import DCTERMS, OB, RDF, RDFS, SKOS, sparql_prologue
 from graph.store import Store
 
 INVERSE_LIMIT = 500  # inverse links on a page; beyond that the page says how to ask SPARQL for all
@@ -35,7 +35,7 @@ class Term:
     lang: str | None = None
     datatype: str | None = None
     inferred: bool = False
-    nested: list["Property"] | None = None
+    nested: list[Property] | None = None
 
     @property
     def is_literal(self) -> bool:

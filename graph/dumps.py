@@ -14,11 +14,12 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO
 
 import pyoxigraph as ox
 
@@ -194,7 +195,7 @@ def _write(store: Store, root: Path, fingerprint: str) -> DumpSet:
     staging = root / f".staging-{version}-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
-    dumps = DumpSet(fingerprint, version, datetime.now(timezone.utc).replace(microsecond=0).isoformat())
+    dumps = DumpSet(fingerprint, version, datetime.now(UTC).replace(microsecond=0).isoformat())
     try:
         for spec in FULL_DUMPS:
             dumps.files[spec.name] = _write_full(store, staging, spec)

@@ -6,8 +6,8 @@ One table per kind: SPARQL results (SELECT/ASK) and RDF graphs (CONSTRUCT/DESCRI
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 import pyoxigraph as ox
 from werkzeug.datastructures import MIMEAccept

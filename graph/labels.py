@@ -3,12 +3,29 @@ ontology, and for the common external vocabularies from a small built-in table, 
 """
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from graph.namespaces import (DCAT, DCATDE, DCTERMS, FOAF, HYDRA, OB, ORG, OWL, PREFIXES, PROV, RDF, RDFS, SCHEMA,
-                              SD, SKOS, VCARD, VOID)
+from graph.namespaces import (
+    DCAT,
+    DCATDE,
+    DCTERMS,
+    FOAF,
+    HYDRA,
+    OB,
+    ORG,
+    OWL,
+    PREFIXES,
+    PROV,
+    RDF,
+    RDFS,
+    SCHEMA,
+    SD,
+    SKOS,
+    VCARD,
+    VOID,
+)
 from graph.store import Store
 
 VOCABULARIES: tuple[str, ...] = (*PREFIXES.values(), str(DCATDE), str(HYDRA), str(VCARD), str(SD),

@@ -9,10 +9,8 @@ the other sources still load.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
-
-import rdflib
 
 from graph.errors import LoaderError
 from graph.iris import Iris

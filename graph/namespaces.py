@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from rdflib import Namespace
-from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, SH, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SH, SKOS, VOID, XSD
 
 OB = Namespace("https://daten.oberhausen.de/stadtgraph/ontology#")
 SCHEMA = Namespace("https://schema.org/")

@@ -6,9 +6,10 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 import rdflib
 
@@ -59,7 +60,7 @@ class Publication:
         """When the data last changed: the last build, else when the dumps of this state were written."""
         _, last = self.state()
         if last:
-            return datetime.fromisoformat(last).astimezone(timezone.utc).replace(microsecond=0).isoformat()
+            return datetime.fromisoformat(last).astimezone(UTC).replace(microsecond=0).isoformat()
         return self.dumps().written
 
     # ---- documents -------------------------------------------------------------------------------

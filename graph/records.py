@@ -51,7 +51,7 @@ class LoadResult:
     records: list[Record] = field(default_factory=list)
     errors: list = field(default_factory=list)  # list[graph.errors.LoaderError]
 
-    def extend(self, other: "LoadResult") -> "LoadResult":
+    def extend(self, other: LoadResult) -> LoadResult:
         self.records.extend(other.records)
         self.errors.extend(other.errors)
         return self

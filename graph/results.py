@@ -59,7 +59,7 @@ def solutions_json(variables: list[str], rows: Iterable, truncated_at: int | Non
     """SPARQL 1.1 JSON results (https://www.w3.org/TR/sparql11-results-json/) for the given rows."""
     bindings = []
     for row in rows:
-        bindings.append({v: _json_term(t) for v, t in zip(variables, row) if t is not None})
+        bindings.append({v: _json_term(t) for v, t in zip(variables, row, strict=True) if t is not None})
     doc: dict = {"head": {"vars": variables}}
     if truncated_at is not None:
         # Before "results": some readers (pyoxigraph's among them) refuse members after the bindings.

@@ -202,10 +202,10 @@ class Executor(abc.ABC):
     @abc.abstractmethod
     def _run(self, job: QueryJob) -> tuple: ...
 
-    def warm_up(self) -> None:
+    def warm_up(self) -> None:  # noqa: B027 - optional hook, a no-op for executors without runners
         """Start runners ahead of the first query."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook, a no-op for executors without runners
         """Stop all runners."""
 
 
@@ -332,7 +332,7 @@ class PoolExecutor(Executor):
 
         threading.Thread(target=start, name="stadtgraph-runner-start", daemon=True).start()
 
-    def warm_up(self) -> None:
+    def warm_up(self) -> None:  # noqa: B027 - optional hook, a no-op for executors without runners
         """Start every runner now, in the background, so no request pays for starting one."""
         def start_all() -> None:
             for _ in range(self.size):

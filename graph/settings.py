@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from graph.errors import ConfigurationError
 
@@ -120,7 +121,7 @@ class Settings:
         return out
 
     @classmethod
-    def from_mapping(cls, values: Mapping[str, Any] | None = None) -> "Settings":
+    def from_mapping(cls, values: Mapping[str, Any] | None = None) -> Settings:
         """Settings from a mapping of names to values; an unknown name raises ConfigurationError."""
         values = dict(values or {})
         unknown = sorted(set(values) - set(cls.names()))
@@ -135,7 +136,7 @@ class Settings:
         return settings
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Settings from ``STADTGRAPH_*`` environment variables, then ``overrides``."""
         environ = os.environ if environ is None else environ
         values: dict[str, Any] = {}
@@ -150,7 +151,7 @@ class Settings:
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls.from_mapping(values)
 
-    def replace(self, **changes: Any) -> "Settings":
+    def replace(self, **changes: Any) -> Settings:
         return Settings.from_mapping({**dataclasses.asdict(self), **changes})
 
     def check(self) -> None:

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import abc
 import io
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import IO, Iterable, Iterator, Literal, Mapping
+from typing import IO, Literal
 
 import pyoxigraph as ox
 import rdflib

@@ -6,9 +6,9 @@ writes English headings only; this module gives the same overview with the proje
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 import rdflib
 from rdflib import BNode, Graph, URIRef
@@ -17,7 +17,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS
 
 from graph.iris import Iris
 from graph.labels import builtin, local_name
-from graph.namespaces import ONTOLOGY_IRI, OB
+from graph.namespaces import OB, ONTOLOGY_IRI
 from graph.settings import Settings
 from graph.store import Store
 

@@ -9,8 +9,17 @@ import rdflib
 from rdflib.compare import isomorphic
 
 from graph.settings import DEFAULT_BASE
-from tests.fixtures.publishing import (CONCEPT, HOSTILE, PARTNER, make_client, make_settings, make_store,
-                                       pub_client, pub_settings, pub_store)  # noqa: F401
+from tests.fixtures.publishing import (
+    CONCEPT,
+    HOSTILE,
+    PARTNER,
+    make_client,
+    make_settings,
+    make_store,
+    pub_client,  # noqa: F401
+    pub_settings,
+    pub_store,
+)
 
 CHROME = ("text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,"
           "application/signed-exchange;v=b3;q=0.7")

@@ -3,15 +3,15 @@ JSON-LD, N-Triples, RDF/XML by ``Accept`` or ``?format=``), with ``Vary: Accept`
 """
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 from urllib.parse import quote
 
 import pyoxigraph as ox
 from flask import Flask, Response, request
 
 from graph.describe import local_path
-from graph.namespaces import DCATDE, HYDRA, PREFIXES, VCARD
 from graph.formats import HTML, PAGE_FORMATS, Format, by_name, negotiate, serialize_triples
+from graph.namespaces import DCATDE, HYDRA, PREFIXES, VCARD
 from web import settings
 
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
