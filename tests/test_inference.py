@@ -315,6 +315,16 @@ def test_strata_run_dependencies_first(settings):
     assert order.index(str(OB.teiltRaumMit)) < order.index(str(OB.verwandtDurchSynergie))
 
 
+def test_node_iris_follow_the_agreed_scheme(store):
+    iris = Iris(SG)
+    assert explain.node_iri(iris, str(IHK), str(FEK), "raum") == URIRef(f"{SG}synergie/fek--ihk--raum")
+    nodes = {s for s, p, o in inferred(store) if p == RDF.type and o == OB.Synergiebegruendung}
+    assert explain.node_iri(iris, str(MOB), str(SPORT), "themenfeld") in nodes
+    # Several cities in one store (synthetic data): equal slugs of different cities get different nodes.
+    a, b = f"{SG}stadt-0001/konzept/x", f"{SG}stadt-0001/konzept/y"
+    assert explain.node_iri(iris, a, b, "leitziel") == URIRef(f"{SG}stadt-0001/synergie/x--y--leitziel")
+
+
 def test_strength_is_jaccard_as_decimal():
     assert explain.strength(1, 3) == "0.333"
     assert explain.strength(2, 2) == "1"
