@@ -26,11 +26,7 @@ RESULTS = Path(__file__).parent / "results"
 TARGET_SCALE, TARGET_BUILD, TARGET_QUERY, TARGET_RSS = 1_000_000, 5.0, 10.0, 2 << 30
 
 
-def parse_scale(text: str) -> int:
-    """``10k`` → 10_000, ``1M`` → 1_000_000, ``250000`` → 250_000."""
-    t = text.strip().lower().replace("_", "")
-    factor = {"k": 1_000, "m": 1_000_000}.get(t[-1:], 1)
-    return int(float(t.rstrip("km")) * factor)
+from bench.scales import parse_scale  # noqa: E402,F401 - re-exported for bench.remote
 
 
 def human(n: float, unit: str = "") -> str:

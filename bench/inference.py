@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -31,18 +30,8 @@ RESULTS = Path(__file__).parent / "results"
 TARGET_SPEEDUP, TARGET_1M_SECONDS, TARGET_1M_RSS = 30.0, 60.0, 4 << 30
 
 
-def parse_scale(text: str) -> int:
-    """``10k`` → 10_000, ``1M`` → 1_000_000."""
-    t = text.strip().lower().replace("_", "")
-    return int(float(t.rstrip("km")) * {"k": 1_000, "m": 1_000_000}.get(t[-1:], 1))
-
-
-def label(n: int) -> str:
-    return f"{n // 1_000_000}M" if n >= 1_000_000 and n % 1_000_000 == 0 else f"{n // 1000}k"
-
-
-def _rss() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+from bench.scales import label, parse_scale  # noqa: E402 - shared by every bench
+from bench.scales import peak_rss as _rss  # noqa: E402
 
 
 # ---- the measurements (child processes) -------------------------------------------------------------

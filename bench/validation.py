@@ -32,17 +32,8 @@ RESULTS = Path(__file__).parent / "results"
 TARGET_SPEEDUP, TARGET_1M_SECONDS, TARGET_GATE_MS = 10.0, 60.0, 50.0
 
 
-def parse_scale(text: str) -> int:
-    t = text.strip().lower().replace("_", "")
-    return int(float(t.rstrip("km")) * {"k": 1_000, "m": 1_000_000}.get(t[-1:], 1))
-
-
-def label(n: int) -> str:
-    return f"{n // 1_000_000}M" if n >= 1_000_000 and n % 1_000_000 == 0 else f"{n // 1000}k"
-
-
-def _rss() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+from bench.scales import label, parse_scale  # noqa: E402 - shared by every bench
+from bench.scales import peak_rss as _rss  # noqa: E402
 
 
 def _cpu() -> float:
