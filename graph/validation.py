@@ -139,11 +139,12 @@ class Validator:
         report.labels = labels(data, _nodes(findings) | named)
         return report
 
-    def context_from_store(self, store: Store, records: list[Record], hops: int = 4) -> list[Triple]:
+    def context_from_store(self, store: Store, records: list[Record], hops: int = 4,
+                           without: Iterable[str] = ()) -> list[Triple]:
         """The part of the store's asserted graph a cross-record rule can reach from ``records``: the triples
         of every node up to ``hops`` links away (a unit's parents up to the city need four). The records'
-        own graphs are left out, as the records replace them."""
-        exclude = {str(self.iris.inferred_graph), *(str(r.graph_iri) for r in records)}
+        own graphs are left out, as the records replace them, and so are the graphs ``without`` (a delete)."""
+        exclude = {str(self.iris.inferred_graph), *(str(r.graph_iri) for r in records), *without}
         seen: set[rdflib.term.Node] = set()
         frontier = {o for r in records for s, p, o in r.triples if isinstance(o, URIRef) and p != RDF.type}
         frontier |= {s for r in records for s in r.triples.subjects() if isinstance(s, URIRef)}
@@ -159,13 +160,13 @@ class Validator:
         return out
 
 
-_SAFE_IRI = re.compile(r'^[^<>"{}|^`\\\s]+$')
+SAFE_IRI = re.compile(r'^[^<>"{}|^`\\\s]+$')
 
 
 def neighbours(store: Store, nodes: set[rdflib.term.Node], exclude: set[str]) -> list[Triple]:
     """The asserted triples about ``nodes`` in any named graph but the excluded ones. An IRI that SPARQL
     cannot write (an upload may carry one) has no neighbours in the store anyway."""
-    values = " ".join(n.n3() for n in nodes if isinstance(n, URIRef) and _SAFE_IRI.match(n))
+    values = " ".join(n.n3() for n in nodes if isinstance(n, URIRef) and SAFE_IRI.match(n))
     if not values:
         return []
     excluded = ", ".join(f"<{g}>" for g in sorted(exclude))
@@ -181,14 +182,15 @@ class Gate:
         self.settings = settings
         self.validator = Validator(settings, ontology)
 
-    def check(self, records: list[Record], context: Store | None = None, previous: Store | None = None) -> Verdict:
+    def check(self, records: list[Record], context: Store | None = None, previous: Store | None = None,
+              without: Iterable[str] = ()) -> Verdict:
         """Validate ``records`` as the graph they would join: with each other, with ``context`` (the store
         they are written to) when only some records are written, and with the last good version in
         ``previous`` of each record refused (the store keeps it). Refusing a record changes that graph,
         so the check repeats until nothing more is refused."""
         accepted = list(records)
         refused: list[Refusal] = []
-        extra = self.validator.context_from_store(context, accepted) if context is not None else []
+        extra = self.validator.context_from_store(context, accepted, without=without) if context is not None else []
         while True:
             kept = [t for r in refused for t in previous.graph(str(r.record.graph_iri))] if previous else []
             report = self.validator.validate(accepted, [*extra, *kept])

@@ -24,6 +24,7 @@ from graph.iris import Iris
 from graph.records import SourceRef
 from graph.settings import Settings
 from graph.store import OxigraphStore, Store
+from graph.validation import SAFE_IRI
 
 log = logging.getLogger("stadtgraph.writes")
 
@@ -120,6 +121,7 @@ class GraphWriter:
         with self._lock:
             if not self.store.has_graph(graph):
                 return None
+            self._check_delete(graph, token)
             old = self.store.count(graph)
             counts = self._apply(graph, None)
             audit.record(self.settings, token=token, method="DELETE", graph=graph, outcome="done", added=0,
@@ -145,13 +147,39 @@ class GraphWriter:
         """The SHACL gate, with the graph's new content as records in the context of the rest of the store
         (the graph's old content is left out: the write replaces it). Any violation refuses the whole write."""
         from graph.quality import split_records
-        from graph.reports import as_json
 
         source = SourceRef(file=f"Graph Store {method}", page=graph, kind="rdf")
         records = [dataclasses.replace(r, graph_iri=URIRef(graph)) for r in split_records(content, self.iris, source)]
         if not records:
             return
-        verdict = self.gate.check(records, context=self.store)
+        self._refuse_if_violated(method, graph, token, self.gate.check(records, context=self.store))
+
+    def _check_delete(self, graph: str, token: str) -> None:
+        """A delete passes the gate too: the records of other graphs that point at what the graph defines
+        (a synergy, a council paper adopting a concept) are checked against the store without it."""
+        from graph.quality import split_records
+
+        subjects = " ".join(s.n3() for s in set(self.store.graph(graph).subjects())
+                            if isinstance(s, URIRef) and SAFE_IRI.match(s))
+        if not subjects:
+            return
+        skip = ", ".join(f"<{g}>" for g in sorted({graph, *self.protected()}))
+        rows = self.store.query(f"SELECT DISTINCT ?h WHERE {{ VALUES ?s {{ {subjects} }} "
+                                f"GRAPH ?h {{ ?x ?p ?s }} FILTER(?h NOT IN ({skip})) }}", dataset="asserted")
+        records = []
+        for row in rows:
+            dependent = row["h"].value
+            source = SourceRef(file="Graph Store DELETE", page=dependent, kind="rdf")
+            records += [dataclasses.replace(r, graph_iri=URIRef(dependent))
+                        for r in split_records(self.store.graph(dependent), self.iris, source)]
+        if records:
+            verdict = self.gate.check(records, context=self.store, without=[graph])
+            self._refuse_if_violated("DELETE", graph, token, verdict)
+
+    def _refuse_if_violated(self, method: str, graph: str, token: str, verdict) -> None:
+        """Raise ValidationFailed (422, nothing changed) and audit the refusal if the gate refused anything."""
+        from graph.reports import as_json
+
         if not verdict.refused:
             return
         violations = sum(len([f for f in r.findings if f.is_violation]) for r in verdict.refused)

@@ -202,3 +202,30 @@ def test_default_graph_larger_than_the_row_cap_is_sent_to_the_dumps_not_cut(tmp_
     client = create_app(small, store=store).test_client()
     r = client.get("/graph-store?default", headers={"Accept": "text/turtle"})
     assert r.status_code == 303 and r.headers["Location"].endswith("/dumps")
+
+
+def test_delete_passes_the_gate_too(tmp_path):
+    """Deleting a concept another record names as its synergy would leave that record pointing at nothing:
+    the DELETE is refused with 422 and the store keeps both graphs."""
+    import hashlib
+
+    from graph.build import build
+    from graph.iris import Iris
+    from graph.settings import PROJECT_ROOT, Settings
+    from graph.store import open_store
+    from server import create_app
+
+    token = "steward-secret-token"
+    cfg = Settings.from_mapping({
+        "store": "memory", "data_dir": str(PROJECT_ROOT / "data"), "dump_dir": str(tmp_path / "dumps"),
+        "audit_dir": str(tmp_path / "audit"), "tokens": {"pflege": hashlib.sha256(token.encode()).hexdigest()}})
+    store = open_store(cfg)
+    build(cfg, store)
+    iris = Iris(cfg.base_iri)
+    target = iris.record_graph(iris.konzept("Integriertes Handlungskonzept (IHK) Osterfeld"))
+    assert store.has_graph(str(target))
+    client = create_app(cfg, store=store).test_client()
+    r = client.delete(f"/graph-store?graph={target}", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 422, r.get_data(as_text=True)
+    assert "Freiraumentwicklungskonzept Osterfeld" in r.get_data(as_text=True)
+    assert store.has_graph(str(target))
