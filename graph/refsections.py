@@ -243,18 +243,23 @@ def _in_scheme(b: RecordBuilder, ctx: Context, scheme: str) -> None:
     b.add(SKOS.topConceptOf, ctx.iris.scheme(scheme))
 
 
+def _scheme_concept(b: RecordBuilder, ctx: Context, cls, scheme: str, name: str, name_en: str | None) -> None:
+    """A SKOS concept of class ``cls`` in ``scheme`` with its German (and English) preferred label."""
+    b.add(RDF.type, cls)
+    b.add(RDF.type, SKOS.Concept)
+    b.add(SKOS.prefLabel, Literal(name, lang="de"))
+    if name_en:
+        b.add(SKOS.prefLabel, Literal(name_en, lang="en"))
+    _label(b, name, name_en)
+    _in_scheme(b, ctx, scheme)
+
+
 def build_indikator(e: Entry, ctx: Context) -> Record:
     name = e.get("name")
     b = ctx.builder(ctx.iris.indikator(name), e)
-    b.add(RDF.type, OB.Indikator)
-    b.add(RDF.type, SKOS.Concept)
-    b.add(SKOS.prefLabel, Literal(name, lang="de"))
-    if e.get("name_en"):
-        b.add(SKOS.prefLabel, Literal(e.get("name_en"), lang="en"))
-    _label(b, name, e.get("name_en"))
+    _scheme_concept(b, ctx, OB.Indikator, "indikatoren", name, e.get("name_en"))
     for alt in e.texts("alternativ"):
         b.add(SKOS.altLabel, Literal(alt, lang="de"))
-    _in_scheme(b, ctx, "indikatoren")
     for part in e.texts("index_komponenten"):
         if part not in INDEX_KOMPONENTEN:
             raise EntryError(f"Feld index_komponenten: {part!r} ist keine von / is none of: "
@@ -289,13 +294,7 @@ def build_expertendialog(e: Entry, ctx: Context) -> Record:
 def build_glossarbegriff(e: Entry, ctx: Context) -> Record:
     term = e.get("begriff")
     b = ctx.builder(ctx.iris.glossar(term), e)
-    b.add(RDF.type, OB.Glossarbegriff)
-    b.add(RDF.type, SKOS.Concept)
-    b.add(SKOS.prefLabel, Literal(term, lang="de"))
-    if e.get("begriff_en"):
-        b.add(SKOS.prefLabel, Literal(e.get("begriff_en"), lang="en"))
-    _label(b, term, e.get("begriff_en"))
-    _in_scheme(b, ctx, "glossar")
+    _scheme_concept(b, ctx, OB.Glossarbegriff, "glossar", term, e.get("begriff_en"))
     b.add_all(SKOS.definition, e.lang("definition"), feld="definition")
     terms = ctx.section_values("glossar", "begriff")
     for other in e.texts("verwandt"):
