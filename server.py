@@ -18,6 +18,7 @@ from graph import errors
 from graph.errors import StadtgraphError
 from graph.settings import PROJECT_ROOT, Settings
 from graph.store import Store, open_store
+from web import wants_html
 
 log = logging.getLogger("stadtgraph.server")
 REQUEST_ID_SHAPE = re.compile(r"[A-Za-z0-9._:-]{1,64}")
@@ -100,12 +101,6 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         return render_problem(body, 500)
 
     return app
-
-
-def wants_html() -> bool:
-    """True when the client (a browser) prefers HTML; ``*/*`` alone means a machine."""
-    best = request.accept_mimetypes.best_match(["application/json", "application/problem+json", "text/html"])
-    return best == "text/html"
 
 
 def render_problem(body: dict[str, Any], status: int, headers: dict | None = None) -> Response:

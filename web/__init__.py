@@ -1,7 +1,7 @@
 """Blueprints of the HTTP layer, one module per concern; ``server.create_app`` registers them all."""
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 
 from graph.settings import Settings
 from graph.store import Store
@@ -13,6 +13,12 @@ def settings() -> Settings:
 
 def store() -> Store:
     return current_app.config["STORE"]
+
+
+def wants_html() -> bool:
+    """True when the client (a browser) prefers HTML; ``*/*`` alone means a machine."""
+    best = request.accept_mimetypes.best_match(["application/json", "application/problem+json", "text/html"])
+    return best == "text/html"
 
 
 def register_blueprints(app: Flask) -> None:

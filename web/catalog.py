@@ -10,7 +10,7 @@ from graph import void as void_doc
 from graph.errors import BadRequest, NotFound
 from graph.formats import ox_triples
 from graph.publication import Publication
-from web import settings
+from web import settings, wants_html
 from web.capacity import page_store
 from web.i18n import lang
 from web.linked import linked_response, own_url, page_format, root_url
@@ -57,7 +57,7 @@ def void():
 def dumps():
     dump_set = publication().dumps()
     files = sorted(dump_set.files.values(), key=lambda f: (f.subset is not None, f.name))
-    if request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html":
+    if wants_html():
         return render_template("dumps.html", files=files, dumps=dump_set)
     return jsonify({"modified": dump_set.written, "files": [
         {"name": f.name, "url": own_url(f"/dumps/{f.name}"), "media_type": f.media_type, "size": f.size,
