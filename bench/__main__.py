@@ -48,7 +48,7 @@ def run_pipeline(pipeline: str, nquads: Path, workdir: Path, entities: dict, arg
     return json.loads(done.stdout)
 
 
-EMBEDDED = ("oxigraph", "oxigraph-memory")
+EMBEDDED = ("oxigraph", "oxigraph-served", "oxigraph-memory")
 
 
 def ratios(scale: dict) -> None:
@@ -69,6 +69,11 @@ def ratios(scale: dict) -> None:
                 "rows_agree": all(rd["queries"][q]["rows"] == ox["queries"][q]["rows"] for q in QUERIES)}
 
 
+def peak(run: dict) -> int:
+    """Peak memory of a pipeline: its own process, or the child that read the disk for its replica."""
+    return max(run["peak_rss_bytes"], run.get("replica_child_peak_rss_bytes", 0))
+
+
 def report(scale: dict) -> list[str]:
     """A readable table of one scale: a column per pipeline, then the ratios against rdflib."""
     runs = scale["pipelines"]
@@ -83,7 +88,9 @@ def report(scale: dict) -> list[str]:
     lines += [head, "-" * len(head)]
     lines.append(f"{'build (s)':24}" + "".join(f"{runs[n]['build_s']:>22.2f}" for n in names))
     lines.append(f"{'build CPU (s)':24}" + "".join(f"{runs[n]['build_cpu_s']:>22.2f}" for n in names))
-    lines.append(f"{'peak RSS':24}" + "".join(f"{human(runs[n]['peak_rss_bytes'], 'B'):>22}" for n in names))
+    lines.append(f"{'peak RSS':24}" + "".join(f"{human(peak(runs[n]), 'B'):>22}" for n in names))
+    lines.append(f"{'replica load (s)':24}" + "".join(
+        f"{runs[n]['replica_load_s']:>22.2f}" if "replica_load_s" in runs[n] else f"{'–':>22}" for n in names))
     lines.append("query p50 / p95 (ms)")
     for q in QUERIES:
         cells = "".join(f"{runs[n]['queries'][q]['p50'] * 1e3:>13.2f} / {runs[n]['queries'][q]['p95'] * 1e3:<6.1f}"
@@ -153,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         for name, r in scale.get("ratios", {}).items() if scale["scale"] == TARGET_SCALE else ():
             checks = [("build ≥5× faster", r["build_speedup"] >= TARGET_BUILD),
                       ("query mix ≥10× faster (median)", r["query_ratio_median"] >= TARGET_QUERY),
-                      ("peak RSS < 2 GiB", scale["pipelines"][name]["peak_rss_bytes"] < TARGET_RSS),
+                      ("peak RSS < 2 GiB", peak(scale["pipelines"][name]) < TARGET_RSS),
                       ("same rows", r["rows_agree"])]
             print(f"Ziele bei 1M / targets at 1M, {PIPELINES[name][0]}: "
                   + ", ".join(f"{label}: {'ja' if good else 'NEIN'}" for label, good in checks))

@@ -85,6 +85,10 @@ class LimitedStore(Store):
         self._executor = executor
 
     @property
+    def mode(self) -> str:  # type: ignore[override]
+        return self.inner.mode
+
+    @property
     def executor(self) -> Executor:
         if self._executor is None:
             self._executor = executor_for(self.inner, self.limits)

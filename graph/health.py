@@ -24,6 +24,7 @@ STORE_FACTS_MAX_AGE = 60.0
 @dataclass(frozen=True)
 class Readiness:
     last_build: datetime | None
+    store: str = "disk"  # how the answering store is held: Store.mode (disk, memory, replica, sparql)
 
     def age_seconds(self, now: datetime | None = None) -> float | None:
         if self.last_build is None:
@@ -34,6 +35,7 @@ class Readiness:
         age = self.age_seconds()
         return {
             "status": "ready",
+            "store": self.store,
             "last_build": self.last_build.isoformat() if self.last_build else None,
             "last_build_age_seconds": round(age, 1) if age is not None else None,
         }
@@ -62,7 +64,7 @@ def check(store: Store) -> Readiness:
     if not holds_data:
         raise NotReady("Der Datenspeicher ist leer; bitte zuerst `stadtgraph build`. / "
                        "The store is empty; run `stadtgraph build` first.")
-    return Readiness(built)
+    return Readiness(built, store.mode)
 
 
 _facts_lock = threading.Lock()

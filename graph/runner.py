@@ -6,7 +6,8 @@ child is SIGKILLed and replaced, which really frees the thread and the CPU. The 
 row limit and serializes, so only bytes cross the pipe. Children have no network (:mod:`graph.sandbox`).
 
 - :class:`PoolExecutor`: a few long-lived runners per server worker, each opening the on-disk store
-  read-only (started through a fork server, so the threaded worker is never forked).
+  read-only (started through a fork server, so the threaded worker is never forked); or, for a replica
+  (an in-memory copy that never changes), forked from the worker so they share the copy's pages.
 - :class:`ForkExecutor`: one fork per query for an in-memory store (the child sees the data as it is).
 - :class:`InlineExecutor`: in-thread, for backends that enforce limits themselves (remote stores).
 """
@@ -16,10 +17,12 @@ import abc
 import functools
 import logging
 import multiprocessing as mp
+import os
 import threading
 import time
 import weakref
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -134,6 +137,18 @@ def _serve(conn, opener: Callable[[], Store]) -> None:
         except (EOFError, OSError):
             return
         conn.send(_answer(store, job))
+
+
+def _serve_forked(conn, opener: Callable[[], Store]) -> None:
+    """A long-lived runner forked from a server worker: first let go of every descriptor it inherited (client
+    sockets, the listening socket), or a connection the worker closes would stay open in here."""
+    keep = conn.fileno()
+    os.closerange(3, keep)
+    os.closerange(keep + 1, _MAX_FD)
+    _serve(conn, opener)
+
+
+_MAX_FD = os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 65536
 
 
 def _once(conn, store: Store, job: QueryJob) -> None:
@@ -252,7 +267,8 @@ class ForkExecutor(Executor):
 class _Runner:
     def __init__(self, ctx, opener: Callable[[], Store]) -> None:
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_serve, args=(child, opener), daemon=True, name="stadtgraph-query")
+        target = _serve_forked if ctx.get_start_method() == "fork" else _serve
+        self.proc = ctx.Process(target=target, args=(child, opener), daemon=True, name="stadtgraph-query")
         self.proc.start()
         child.close()
         if not self.conn.poll(STARTUP_SECONDS):
@@ -271,20 +287,29 @@ class _Runner:
 
 
 class PoolExecutor(Executor):
-    """Long-lived runners that open the on-disk store themselves (read-only), up to ``size``."""
+    """Long-lived runners, up to ``size``, that get their store from ``opener``: started through a fork server
+    (``start="forkserver"``, the opener opens the on-disk store read-only), or forked from this process
+    (``start="fork"``, the opener hands on a replica the child shares with it)."""
 
-    def __init__(self, opener: Callable[[], Store], size: int, queue_wait: float) -> None:
+    def __init__(self, opener: Callable[[], Store], size: int, queue_wait: float, start: str = "forkserver") -> None:
         super().__init__(size, queue_wait)
         self.opener = opener
-        self._ctx = mp.get_context("forkserver")
-        self._ctx.set_forkserver_preload(["graph.runner"])
+        self._ctx = mp.get_context(start)
+        if start == "forkserver":
+            self._ctx.set_forkserver_preload(["graph.runner"])
+        # Forked runners die with the *thread* that forked them (PR_SET_PDEATHSIG), so one long-lived thread
+        # forks them all; a request thread or the warm-up thread may come and go.
+        self._forker = ThreadPoolExecutor(1, "stadtgraph-runner-fork") if start == "fork" else None
         self._idle: list[_Runner] = []
         self._count = 0
         self._lock = threading.Lock()
         self._closed = False
 
     def _start(self) -> _Runner:
-        runner = _Runner(self._ctx, self.opener)
+        if self._forker is not None:
+            runner = self._forker.submit(_Runner, self._ctx, self.opener).result()
+        else:
+            runner = _Runner(self._ctx, self.opener)
         self.stats.add(runners_started=1)
         self.stats.sandboxed = runner.sandboxed
         if not runner.sandboxed:
@@ -369,6 +394,8 @@ class PoolExecutor(Executor):
             idle, self._idle = self._idle, []
         for runner in idle:
             runner.kill()
+        if self._forker is not None:
+            self._forker.shutdown(wait=False)
 
 
 _EXECUTORS: weakref.WeakKeyDictionary[Store, Executor] = weakref.WeakKeyDictionary()
@@ -389,6 +416,9 @@ def executor_for(store: Store, settings: Settings) -> Executor:
 def _make(store: Store, settings: Settings) -> Executor:
     size = settings.query_processes or settings.threads
     if isinstance(store, OxigraphStore):
+        if store.replica_of is not None:
+            # A replica never changes: long-lived forked runners share its pages (copy-on-write).
+            return PoolExecutor(functools.partial(_alive, weakref.ref(store)), size, settings.query_queue_wait, "fork")
         if store.path is not None and store.read_only:
             opener = functools.partial(_open_read_only, settings, str(store.path))
             return PoolExecutor(opener, size, settings.query_queue_wait)

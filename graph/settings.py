@@ -60,6 +60,12 @@ class Settings:
     sparql_load_dir: str = _setting(
         "", "External store, Virtuoso only: a directory both stadtgraph and Virtuoso can read (listed in "
         "DirsAllowed of virtuoso.ini), for bulk-load files.")
+    replica: str = _setting(
+        "auto", "stadtgraph serve on the embedded on-disk store: answer queries from an in-memory copy loaded "
+        "at start ('on'), from the disk ('off'), or from a copy when the store holds at most "
+        "replica_max_quads quads ('auto'). Not with writes (tokens): the writer serves from the disk.")
+    replica_max_quads: int = _setting(
+        2_000_000, "Largest store (quads) that replica=auto copies into memory (about 0.7 GB per million).")
     query_timeout: float = _setting(10.0, "Seconds after which a SPARQL query is stopped.")
     row_limit: int = _setting(10000, "Maximum number of result rows (or triples) a query returns.")
     query_processes: int = _setting(
@@ -167,6 +173,10 @@ class Settings:
             raise ConfigurationError("sparql_page_size and sparql_write_lease must be positive")
         if self.sparql_isql and not self.sparql_load_dir:
             raise ConfigurationError("sparql_isql needs sparql_load_dir")
+        if self.replica not in ("auto", "on", "off"):
+            raise ConfigurationError(f"replica must be auto, on or off, not {self.replica!r}")
+        if self.replica_max_quads < 0:
+            raise ConfigurationError("replica_max_quads must not be negative")
         if self.query_timeout <= 0 or self.row_limit <= 0:
             raise ConfigurationError("query_timeout and row_limit must be positive")
         if not 256 <= self.max_url_length <= 8000 or self.max_parameters < 1:

@@ -12,7 +12,14 @@ from __future__ import annotations
 
 import abc
 import io
+import logging
+import mmap
+import multiprocessing
+import os
+import tempfile
+import threading
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import IO, Literal
 
@@ -26,6 +33,12 @@ from graph.settings import Settings
 DatasetChoice = Literal["all", "asserted", "inferred"]
 DATASETS: tuple[str, ...] = ("all", "asserted", "inferred")
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+log = logging.getLogger("stadtgraph.store")
+
+# A line-based file (N-Quads, N-Triples) at least this big is bulk-loaded in parallel on disk: pyoxigraph
+# loads one call on one core, and the on-disk index writing is most of a large load's time.
+PARALLEL_LOAD_MIN_BYTES = 32 << 20
+_LINE_FORMATS = (ox.RdfFormat.N_QUADS, ox.RdfFormat.N_TRIPLES)
 
 
 # ---- term conversion between rdflib and pyoxigraph ----------------------------------------------
@@ -68,6 +81,10 @@ def graph_to_ntriples(graph: rdflib.Graph) -> bytes:
 
 class Store(abc.ABC):
     """What every backend offers. Write methods are atomic per call."""
+
+    #: How the store is held, for /ready and the logs: "disk", "memory", "replica" (an in-memory copy of an
+    #: on-disk store, see :meth:`OxigraphStore.replica`) or "sparql" (an external store).
+    mode: str = "sparql"
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -133,12 +150,14 @@ class Store(abc.ABC):
 
 
 class OxigraphStore(Store):
-    """The embedded pyoxigraph store: on disk (``path``), read-only on disk, or in memory (no path)."""
+    """The embedded pyoxigraph store: on disk (``path``), read-only on disk, or in memory (no path).
+    A *replica* is an in-memory, read-only copy of an on-disk store (:meth:`replica`)."""
 
     def __init__(self, settings: Settings, path: str | Path | None = None, *, read_only: bool = False) -> None:
         super().__init__(settings)
         self.path = Path(path) if path else None
         self.read_only = read_only
+        self.replica_of: Path | None = None
         try:
             if self.path is None:
                 self._store = ox.Store()
@@ -149,6 +168,36 @@ class OxigraphStore(Store):
                 self._store = ox.Store(str(self.path))
         except OSError as exc:
             raise StoreUnavailable(f"Speicher {self.path} nicht zu öffnen / cannot open store: {exc}") from exc
+
+    @classmethod
+    def replica(cls, settings: Settings, path: str | Path, max_quads: int | None = None) -> OxigraphStore | None:
+        """An in-memory copy of the on-disk store at ``path``, for serving queries: the same data, answered
+        many times faster than from disk (an on-disk lookup goes through RocksDB, a replica's through
+        memory). Read-only: writes go to the on-disk store, and a new replica sees them. None when the
+        store holds more than ``max_quads``.
+
+        A child process reads the on-disk store and streams it through a temporary N-Quads file, so this
+        process never opens RocksDB (whose background threads do not survive a fork: a server forks its
+        workers from the process holding the replica) and holds no second copy of the data.
+        :raises StoreUnavailable: if the on-disk store cannot be opened.
+        """
+        copy = cls(settings)
+        with tempfile.NamedTemporaryFile(prefix="stadtgraph-replica-", suffix=".nq") as tmp:
+            with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as child:
+                quads = child.submit(_dump_store, settings, str(path), tmp.name, max_quads).result()
+            if quads is None:
+                return None
+            # Our own dump of data that passed the checks on its way in: no need to validate it again.
+            copy.raw.bulk_load(path=tmp.name, format=ox.RdfFormat.N_QUADS, lenient=True)
+        copy.replica_of = Path(path)
+        copy.read_only = True
+        return copy
+
+    @property
+    def mode(self) -> str:  # type: ignore[override]
+        if self.replica_of is not None:
+            return "replica"
+        return "disk" if self.path is not None else "memory"
 
     @property
     def raw(self) -> ox.Store:
@@ -205,7 +254,13 @@ class OxigraphStore(Store):
             triples = (ox.Triple(q.subject, q.predicate, q.object) for q in self._store)
             ox.serialize(triples, out, fmt)
 
+    def _writable(self) -> None:
+        if self.replica_of is not None:
+            raise StoreUnavailable(f"Ein Abbild ist schreibgeschützt; geschrieben wird in {self.replica_of} / "
+                                   f"a replica is read-only; write to {self.replica_of}")
+
     def replace_graphs(self, graphs, remove=()) -> None:
+        self._writable()
         # One SPARQL Update request is one transaction in Oxigraph: all of it or nothing.
         parts = [f"DROP SILENT GRAPH <{g}>" for g in remove]
         for iri, content in graphs.items():
@@ -217,9 +272,12 @@ class OxigraphStore(Store):
             self._store.update(" ;\n".join(parts))
 
     def bulk_load(self, data, fmt, graph=None) -> None:
+        self._writable()
         kwargs = {"format": fmt}
         if graph is not None:
             kwargs["to_graph"] = ox.NamedNode(graph)
+        if isinstance(data, Path) and self._loads_in_parallel(data, fmt):
+            return self._parallel_load(data, kwargs)
         try:
             if isinstance(data, Path):
                 kwargs["path"] = str(data)
@@ -229,7 +287,58 @@ class OxigraphStore(Store):
         except SyntaxError as exc:  # a corrupt dump is the user's input, not a crash: name the line
             raise ParseError(str(exc), line=exc.lineno) from exc
 
+    def _loads_in_parallel(self, path: Path, fmt: ox.RdfFormat) -> bool:
+        """Parallel loading splits a file at line ends, which is sound for line-based formats without blank
+        nodes: pyoxigraph scopes blank node labels to one load call, so ``_:b1`` in two parts would become
+        two nodes. A file that holds ``_:`` anywhere (even inside a literal) is loaded in one call."""
+        if self.path is None or fmt not in _LINE_FORMATS or (os.cpu_count() or 1) < 2:
+            return False
+        try:
+            if path.stat().st_size < PARALLEL_LOAD_MIN_BYTES:
+                return False
+            with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+                return mm.find(b"_:") < 0
+        except (OSError, ValueError):
+            return False
+
+    def _parallel_load(self, path: Path, kwargs: dict) -> None:
+        """Load ``path`` in line-aligned parts, one thread each (pyoxigraph releases the GIL while it loads).
+        Like any bulk load not atomic: a syntax error stops the load and names its line in the whole file."""
+        parts = min(4, os.cpu_count() or 2)
+        with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            size = len(mm)
+            bounds = [0]
+            for i in range(1, parts):
+                cut = mm.find(b"\n", max(bounds[-1], size * i // parts))
+                if cut < 0:
+                    break
+                bounds.append(cut + 1)
+            bounds.append(size)
+            spans = [(a, b) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+            failures: list[tuple[int, BaseException]] = []
+
+            def load(start: int, end: int) -> None:
+                try:
+                    with io.BufferedReader(_FileRange(path, start, end), 1 << 20) as reader:
+                        self._store.bulk_load(reader, **kwargs)
+                except BaseException as exc:  # noqa: BLE001 - handed to the calling thread below
+                    failures.append((start, exc))
+
+            threads = [threading.Thread(target=load, args=span, name="stadtgraph-load") for span in spans]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            if failures:
+                start, exc = min(failures, key=lambda f: f[0])
+                if isinstance(exc, SyntaxError):
+                    # pyoxigraph counts lines from the part's start; the user needs them in the file
+                    line = (exc.lineno or 1) + mm[:start].count(b"\n")
+                    raise ParseError(exc.msg.replace(f"line {exc.lineno} ", f"line {line} ", 1), line=line) from exc
+                raise exc
+
     def clear(self) -> None:
+        self._writable()
         self._store.clear()
 
     def close(self) -> None:
@@ -238,6 +347,43 @@ class OxigraphStore(Store):
 
     def __iter__(self) -> Iterator[ox.Quad]:
         return iter(self._store)
+
+
+def _dump_store(settings: Settings, path: str, out: str, max_quads: int | None) -> int | None:
+    """In a child process: write the on-disk store at ``path`` to ``out`` as N-Quads and return its size in
+    quads, or None (nothing written) when it holds more than ``max_quads``."""
+    store = OxigraphStore(settings, path, read_only=True)
+    quads = len(store.raw)
+    if max_quads is not None and quads > max_quads:
+        return None
+    with open(out, "wb") as fh:
+        store.raw.dump(fh, ox.RdfFormat.N_QUADS)
+    return quads
+
+
+class _FileRange(io.RawIOBase):
+    """Bytes ``start`` to ``end`` of a file, as a readable stream of their own."""
+
+    def __init__(self, path: Path, start: int, end: int) -> None:
+        super().__init__()
+        self._fh = open(path, "rb")  # noqa: SIM115 - closed in close()
+        self._fh.seek(start)
+        self._left = end - start
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = min(len(buffer), self._left)
+        if n <= 0:
+            return 0
+        got = self._fh.readinto(memoryview(buffer)[:n]) or 0
+        self._left -= got
+        return got
+
+    def close(self) -> None:
+        self._fh.close()
+        super().close()
 
 
 def open_store(settings: Settings, *, read_only: bool = False) -> Store:

@@ -1,6 +1,7 @@
 """The real time limit: a runaway query is stopped at the limit (its process killed, its CPU freed) while
 other queries keep being answered, and the worker serves again afterwards. Live server: one worker,
-two query runners, a 1.5 s limit."""
+two query runners, a 1.5 s limit; once answering from the in-memory replica (runners forked from the
+worker) and once from the disk (runners started through a fork server)."""
 from __future__ import annotations
 
 import os
@@ -19,10 +20,12 @@ RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?
 SIMPLE = "ASK { ?s a ?type }"
 
 
-@pytest.fixture(scope="module")
-def limited(start_live_server):
-    return start_live_server(workers=1, threads=4, query_processes=2, query_timeout=LIMIT, row_limit=5,
-                             query_queue_wait=0.3)
+@pytest.fixture(scope="module", params=["on", "off"], ids=["replica", "disk"])
+def limited(request, start_live_server):
+    server = start_live_server(workers=1, threads=4, query_processes=2, query_timeout=LIMIT, row_limit=5,
+                               query_queue_wait=0.3, replica=request.param)
+    assert server.get("/ready").json()["store"] == {"on": "replica", "off": "disk"}[request.param]
+    return server
 
 
 def descendants(pid: int) -> list[int]:
@@ -83,6 +86,30 @@ def test_runaway_is_stopped_while_another_connection_is_answered(limited):
     timeouts = [line for line in limited.get("/metrics").text.splitlines()
                 if line.startswith('stadtgraph_query_timeouts_total{kind="sparql"}')]
     assert timeouts and float(timeouts[0].split()[-1]) >= 1
+
+
+def tcp_socket_inodes() -> set[str]:
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as fh:
+            inodes |= {line.split()[9] for line in list(fh)[1:]}
+    return inodes
+
+
+def test_query_runners_hold_no_network_socket_of_the_server(limited):
+    """A runner forked from a worker must not keep the worker's listening socket or a client's connection
+    open (a closed connection would live on in it, and a stopped server's port stay taken)."""
+    assert limited.get("/sparql", params={"query": RUNAWAY}).status_code == 503  # a runner killed, one forked
+    assert limited.get("/sparql", params={"query": SIMPLE}).status_code == 200
+    workers = {pid for pid in descendants(limited.proc.pid)
+               if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1] == str(limited.proc.pid)}
+    runners = [pid for pid in descendants(limited.proc.pid) if pid not in workers]
+    assert runners, "the worker has query runners"
+    tcp = tcp_socket_inodes()
+    for pid in runners:
+        held = {os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")}
+        sockets = {link[len("socket:["):-1] for link in held if link.startswith("socket:[")}
+        assert not sockets & tcp, f"runner {pid} holds TCP sockets of the server: {held}"
 
 
 def test_runners_all_busy_answers_503_with_retry_after(limited):

@@ -276,6 +276,78 @@ def test_on_disk_store_persists_across_openings(tmp_path):
     assert again.named_graphs() == [G1, G2]
 
 
+# ---- big loads and the serving replica (on-disk stores) ---------------------------------------------------
+def _nquads(lines: int, extra: str = "") -> bytes:
+    body = "".join(f'<https://example.org/s{i % 97}> <https://example.org/p{i % 5}> "Wert {i}"@de '
+                   f"<https://example.org/g{i % 13}> .\n" for i in range(lines))
+    return (body + extra).encode()
+
+
+@pytest.fixture
+def parallel_loads(monkeypatch):
+    """Small files load in parallel too, so the tests see the parts and their seams."""
+    monkeypatch.setattr("graph.store.PARALLEL_LOAD_MIN_BYTES", 1)
+
+
+def _disk_settings(tmp_path: Path, name: str = "s") -> Settings:
+    return Settings.from_mapping({"store": "oxigraph", "base_iri": BASE, "store_path": str(tmp_path / name)})
+
+
+def test_a_big_file_loaded_in_parallel_parts_holds_every_quad_once(tmp_path, parallel_loads):
+    path = tmp_path / "big.nq"
+    path.write_bytes(_nquads(5000))
+    disk = open_store(_disk_settings(tmp_path))
+    assert disk._loads_in_parallel(path, ox.RdfFormat.N_QUADS)
+    disk.bulk_load(path, ox.RdfFormat.N_QUADS)
+    whole = ox.Store()
+    whole.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+    assert set(disk) == set(whole) and disk.count() == 5000
+    assert len(disk.named_graphs()) == 13
+
+
+def test_a_parallel_load_names_the_broken_line_of_the_whole_file(tmp_path, parallel_loads):
+    path = tmp_path / "broken.nq"
+    path.write_bytes(_nquads(4000, '<https://example.org/a> <https://example.org/b> kaputt .\n'))
+    disk = open_store(_disk_settings(tmp_path))
+    with pytest.raises(StadtgraphError) as info:
+        disk.bulk_load(path, ox.RdfFormat.N_QUADS)
+    assert info.value.status == 400
+    assert info.value.extra.get("line") == 4001
+    assert "4001" in info.value.detail
+
+
+def test_a_file_with_blank_nodes_loads_in_one_piece_and_keeps_them_one_node(tmp_path, parallel_loads):
+    node = '_:stelle <https://example.org/p> "{}" <https://example.org/g> .\n'
+    path = tmp_path / "blank.nq"
+    path.write_bytes(node.format("erste").encode() + _nquads(3000) + node.format("letzte").encode())
+    disk = open_store(_disk_settings(tmp_path))
+    assert not disk._loads_in_parallel(path, ox.RdfFormat.N_QUADS)
+    disk.bulk_load(path, ox.RdfFormat.N_QUADS)
+    blanks = {q.subject for q in disk if isinstance(q.subject, ox.BlankNode)}
+    assert len(blanks) == 1 and disk.count() == 3002
+
+
+def test_a_replica_answers_like_its_disk_store_and_takes_no_writes(tmp_path):
+    settings = _disk_settings(tmp_path)
+    writer = filled(open_store(settings))
+    writer.close()
+    del writer
+    replica = OxigraphStore.replica(settings, settings.store_path)
+    assert replica.mode == "replica" and replica.path is None
+    assert titles(replica) == {"Klimaanpassungskonzept", "Mobilitätsstrategie"}
+    assert replica.named_graphs() == [G1, G2] and replica.count() == 6
+    with pytest.raises(StadtgraphError):
+        replica.replace_graphs({}, remove=[G1])
+    assert replica.count() == 6
+    assert OxigraphStore.replica(settings, settings.store_path, max_quads=5) is None  # too big: serve from disk
+
+
+def test_no_replica_of_a_store_that_is_not_there(tmp_path):
+    settings = _disk_settings(tmp_path, "nirgends")
+    with pytest.raises(StadtgraphError):
+        OxigraphStore.replica(settings, tmp_path / "nirgends" / "tiefer")
+
+
 # ---- term conversion ---------------------------------------------------------------------------------------
 @pytest.mark.parametrize("term", [URIRef("https://example.org/x"), Literal("Straße", lang="de"), Literal("plain"),
                                   Literal("2020", datatype=ns.XSD.gYear), Literal("5", datatype=ns.XSD.integer)])
