@@ -9,6 +9,9 @@ Where the queries read from:
 - **disk**: each worker opens the on-disk store read-only, and its runners open it themselves.
 - the **writer** (writes enabled on the embedded store): one worker holds the on-disk store read-write.
 
+With a replica no process of the server holds the on-disk store open, so ``stadtgraph build`` may run while
+it serves; a SIGHUP to the master afterwards loads a new replica and replaces the workers, without a pause.
+
 A worker that dies takes its runners with it (they die with their parent). The worker timeout only guards
 against a stuck worker: queries are stopped by the runners' limit.
 """
@@ -43,6 +46,14 @@ class _Gunicorn(BaseApplication):
         for key, value in self.options.items():
             if key in self.cfg.settings:  # settings newer than the installed gunicorn are skipped
                 self.cfg.set(key, value)
+
+    def reload(self) -> None:
+        """SIGHUP: gunicorn starts new workers and lets the old ones finish. A replica is loaded afresh
+        first, so the new workers answer from what the store holds now (a rebuild since the start)."""
+        super().reload()
+        if self.store is not None or self.settings_obj.replica != "off":
+            self.store = None  # let go of the old copy first: the old workers keep their own pages
+            self.store = load_replica(self.settings_obj)
 
     def load(self):
         from server import create_app  # imported in the worker: each worker opens its own store
