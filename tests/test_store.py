@@ -327,6 +327,16 @@ def test_a_file_with_blank_nodes_loads_in_one_piece_and_keeps_them_one_node(tmp_
     assert len(blanks) == 1 and disk.count() == 3002
 
 
+def test_a_file_over_the_parallel_limit_loads_in_one_call(tmp_path, parallel_loads, monkeypatch):
+    monkeypatch.setattr("graph.store.PARALLEL_LOAD_MAX_BYTES", 10_000)  # memory beats time above it
+    path = tmp_path / "gross.nq"
+    path.write_bytes(_nquads(2000))
+    disk = open_store(_disk_settings(tmp_path))
+    assert not disk._loads_in_parallel(path, ox.RdfFormat.N_QUADS)
+    disk.bulk_load(path, ox.RdfFormat.N_QUADS)
+    assert disk.count() == 2000
+
+
 def test_a_replica_answers_like_its_disk_store_and_takes_no_writes(tmp_path):
     settings = _disk_settings(tmp_path)
     writer = filled(open_store(settings))
