@@ -13,12 +13,12 @@ from __future__ import annotations
 import abc
 import io
 import mmap
-import multiprocessing
 import os
+import subprocess
+import sys
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import IO, Literal
 
@@ -177,16 +177,21 @@ class OxigraphStore(Store):
         memory). Read-only: writes go to the on-disk store, and a new replica sees them. None when the
         store holds more than ``max_quads``.
 
-        A child process reads the on-disk store and streams it through a temporary N-Quads file, so this
+        A child process reads the on-disk store and passes it on in a temporary N-Quads file, so this
         process never opens RocksDB (whose background threads do not survive a fork: a server forks its
         workers from the process holding the replica) and holds no second copy of the data.
         :raises StoreUnavailable: if the on-disk store cannot be opened.
         """
         copy = cls(settings)
         with tempfile.NamedTemporaryFile(prefix="stadtgraph-replica-", suffix=".nq") as tmp:
-            with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as child:
-                quads = child.submit(_dump_store, settings, str(path), tmp.name, max_quads).result()
-            if quads is None:
+            # A plain child interpreter: multiprocessing's would leave its resource tracker running beside us.
+            limit = "" if max_quads is None else str(max_quads)
+            child = subprocess.run([sys.executable, "-c", _DUMP_CHILD, str(path), tmp.name, limit],
+                                   capture_output=True, text=True, check=False)
+            if child.returncode != 0:
+                reason = (child.stderr.strip().splitlines() or ["?"])[-1]
+                raise StoreUnavailable(f"Speicher {path} nicht zu lesen / cannot read store: {reason}")
+            if child.stdout.strip() == "too-big":
                 return None
             # Our own dump of data that passed the checks on its way in: no need to validate it again.
             copy.raw.bulk_load(path=tmp.name, format=ox.RdfFormat.N_QUADS, lenient=True)
@@ -350,16 +355,21 @@ class OxigraphStore(Store):
         return iter(self._store)
 
 
-def _dump_store(settings: Settings, path: str, out: str, max_quads: int | None) -> int | None:
-    """In a child process: write the on-disk store at ``path`` to ``out`` as N-Quads and return its size in
-    quads, or None (nothing written) when it holds more than ``max_quads``."""
-    store = OxigraphStore(settings, path, read_only=True)
-    quads = len(store.raw)
-    if max_quads is not None and quads > max_quads:
-        return None
+# Run by OxigraphStore.replica in a child interpreter: argv = store path, output file, max quads ("" = any).
+_DUMP_CHILD = """
+import sys
+import pyoxigraph as ox
+path, out, limit = sys.argv[1:4]
+try:
+    store = ox.Store.read_only(path)
+except OSError as exc:
+    sys.exit(str(exc))
+if limit and len(store) > int(limit):
+    print("too-big")
+else:
     with open(out, "wb") as fh:
-        store.raw.dump(fh, ox.RdfFormat.N_QUADS)
-    return quads
+        store.dump(fh, ox.RdfFormat.N_QUADS)
+"""
 
 
 class _FileRange(io.RawIOBase):
