@@ -18,6 +18,7 @@ import functools
 import logging
 import multiprocessing as mp
 import os
+import resource
 import threading
 import time
 import weakref
@@ -142,13 +143,23 @@ def _serve(conn, opener: Callable[[], Store]) -> None:
 def _serve_forked(conn, opener: Callable[[], Store]) -> None:
     """A long-lived runner forked from a server worker: first let go of every descriptor it inherited (client
     sockets, the listening socket), or a connection the worker closes would stay open in here."""
-    keep = conn.fileno()
-    os.closerange(3, keep)
-    os.closerange(keep + 1, _MAX_FD)
+    _close_inherited(keep=conn.fileno())
     _serve(conn, opener)
 
 
-_MAX_FD = os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 65536
+def _close_inherited(keep: int) -> None:
+    """Close every descriptor above stderr but ``keep``: those /proc lists (a loop up to the descriptor
+    limit could run a billion times in a container)."""
+    try:
+        open_fds = [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:  # no /proc: up to the soft limit
+        open_fds = list(range(3, resource.getrlimit(resource.RLIMIT_NOFILE)[0]))
+    for fd in open_fds:
+        if fd > 2 and fd != keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass  # e.g. the descriptor listdir used, already closed
 
 
 def _once(conn, store: Store, job: QueryJob) -> None:
