@@ -51,12 +51,11 @@ class _Gunicorn(BaseApplication):
         """SIGHUP: gunicorn starts new workers and lets the old ones finish. A replica is loaded afresh
         first, so the new workers answer from what the store holds now (a rebuild since the start)."""
         super().reload()
-        if self.store is not None or self.settings_obj.replica != "off":
-            self.store = None  # let go of the old copy first: the old workers keep their own pages
-            self.store = load_replica(self.settings_obj)
+        self.store = None  # let go of the old copy first: the old workers keep their own pages
+        self.store = load_replica(self.settings_obj)
 
     def load(self):
-        from server import create_app  # imported in the worker: each worker opens its own store
+        from server import create_app  # imported in the worker: without a replica it opens its own store
 
         app = create_app(self.settings_obj, store=self.store)
         _warm_up(app)
