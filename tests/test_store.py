@@ -33,9 +33,12 @@ def _memory(tmp_path: Path) -> Store:
     return open_store(Settings.from_mapping({"store": "memory", "base_iri": BASE}))
 
 
+def _disk_settings(tmp_path: Path, name: str = "s") -> Settings:
+    return Settings.from_mapping({"store": "oxigraph", "base_iri": BASE, "store_path": str(tmp_path / name)})
+
+
 def _disk(tmp_path: Path) -> Store:
-    settings = Settings.from_mapping({"store": "oxigraph", "base_iri": BASE, "store_path": str(tmp_path / "store")})
-    return open_store(settings)
+    return open_store(_disk_settings(tmp_path, "store"))
 
 
 def _remote(tmp_path: Path) -> Store:
@@ -251,7 +254,7 @@ def test_corrupt_dump_is_a_parse_error_naming_the_line(store):
 
 # ---- read-only access (on-disk stores) ------------------------------------------------------------------
 def test_read_only_opening_sees_the_data_and_refuses_writes(tmp_path):
-    settings = Settings.from_mapping({"store": "oxigraph", "base_iri": BASE, "store_path": str(tmp_path / "s")})
+    settings = _disk_settings(tmp_path)
     writer = filled(open_store(settings))
     writer.close()
     # Drop the writer first: a read-only opening next to a live writer can fail (RocksDB secondary
@@ -268,7 +271,7 @@ def test_read_only_opening_sees_the_data_and_refuses_writes(tmp_path):
 
 
 def test_on_disk_store_persists_across_openings(tmp_path):
-    settings = Settings.from_mapping({"store": "oxigraph", "base_iri": BASE, "store_path": str(tmp_path / "s")})
+    settings = _disk_settings(tmp_path)
     first = filled(open_store(settings))
     first.close()
     del first
@@ -287,10 +290,6 @@ def _nquads(lines: int, extra: str = "") -> bytes:
 def parallel_loads(monkeypatch):
     """Small files load in parallel too, so the tests see the parts and their seams."""
     monkeypatch.setattr("graph.store.PARALLEL_LOAD_MIN_BYTES", 1)
-
-
-def _disk_settings(tmp_path: Path, name: str = "s") -> Settings:
-    return Settings.from_mapping({"store": "oxigraph", "base_iri": BASE, "store_path": str(tmp_path / name)})
 
 
 def test_a_big_file_loaded_in_parallel_parts_holds_every_quad_once(tmp_path, parallel_loads):
