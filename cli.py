@@ -128,7 +128,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from graph.serving import serve
+    from serving import serve
 
     settings = _settings(args)
     serve(settings, host=args.host, port=args.port, workers=args.workers, threads=args.threads)

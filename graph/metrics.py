@@ -101,7 +101,7 @@ def over_capacity() -> None:
 
 
 def client_cut_off(reason: str) -> None:
-    """A connection closed by the front door (graph/frontdoor.py): ``"timeout"`` or ``"too-large"``."""
+    """A connection closed by the front door (serving/frontdoor.py): ``"timeout"`` or ``"too-large"``."""
     CLIENTS_CUT_OFF.labels(reason).inc()
 
 

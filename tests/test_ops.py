@@ -167,13 +167,13 @@ def test_metrics_add_up_over_worker_processes(tmp_path):
 
 
 def test_serve_empties_the_metrics_directory(tmp_path, monkeypatch, settings):
-    from graph.serving import _share_metrics
+    from serving import share_metrics
 
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", "")  # restored after the test
     stale = tmp_path / "metrics" / "counter_4711.db"
     stale.parent.mkdir()
     stale.write_bytes(b"old")
-    _share_metrics(settings.replace(metrics_dir=str(stale.parent)))
+    share_metrics(settings.replace(metrics_dir=str(stale.parent)))
     assert not stale.exists() and os.environ["PROMETHEUS_MULTIPROC_DIR"] == str(stale.parent)
 
 

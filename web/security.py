@@ -48,7 +48,7 @@ def body_limit() -> int:
 
 def limit_for_route(app: Flask, method: str, path: str) -> int:
     """The body limit of the view that ``method`` and ``path`` reach: for the server's front door
-    (:mod:`graph.frontdoor`), which reads no body over it. An unknown route gets the ordinary limit."""
+    (:mod:`serving.frontdoor`), which reads no body over it. An unknown route gets the ordinary limit."""
     s = app.config["SETTINGS"]
     try:
         endpoint, _ = app.url_map.bind("localhost").match(path, method=method)

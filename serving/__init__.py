@@ -1,4 +1,4 @@
-"""Serving the app with gunicorn: worker processes with threads (:mod:`graph.frontdoor`), each keeping its own
+"""Serving the app with gunicorn: worker processes with threads (:mod:`serving.frontdoor`), each keeping its own
 small pool of query runner processes (:mod:`graph.runner`).
 
 Where the queries read from:
@@ -32,7 +32,7 @@ from graph import logs
 from graph.settings import Settings
 from graph.store import OxigraphStore, Store
 
-log = logging.getLogger("stadtgraph.serving")
+log = logging.getLogger("stadtserving")
 
 
 class _Gunicorn(BaseApplication):
@@ -92,7 +92,7 @@ def load_replica(settings: Settings) -> OxigraphStore | None:
     return replica
 
 
-def _share_metrics(settings: Settings) -> Path | None:
+def share_metrics(settings: Settings) -> Path | None:
     """Empty ``metrics_dir`` and put prometheus_client into multiprocess mode, before any process imports
     :mod:`graph.metrics` (the mode is fixed when prometheus_client is first imported). Returns the
     directory to remove at exit when it is a temporary one (two servers never share one by accident)."""
@@ -123,7 +123,7 @@ def gunicorn_options(settings: Settings, *, host: str, port: int, workers: int |
         "workers": workers or settings.workers,
         "threads": threads or settings.threads,
         # gthread whose event loop reads each request whole first: slow clients hold no thread.
-        "worker_class": "graph.frontdoor.FrontDoorWorker",
+        "worker_class": "serving.frontdoor.FrontDoorWorker",
         # A gthread worker heartbeats from its main thread, so a long query never trips this.
         "timeout": int(settings.query_timeout * 3) + 30,
         "graceful_timeout": 10,
@@ -149,7 +149,7 @@ def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 8080, work
     from graph.writes import check_single_writer
 
     check_single_writer(settings, workers or settings.workers)
-    temporary = _share_metrics(settings)
+    temporary = share_metrics(settings)
     master = os.getpid()
     logging.config.dictConfig(logs.logconfig(settings.log_level.upper()))  # gunicorn sets the same up later
     store = load_replica(settings)
