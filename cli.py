@@ -53,7 +53,8 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 # ---- commands ------------------------------------------------------------------------------------
 def cmd_build(args: argparse.Namespace) -> int:
-    from graph.build import build
+    from graph.gate.reports import describe_refusal
+    from graph.pipeline.build import build
     from graph.store import open_store
 
     settings = _settings(args)
@@ -61,7 +62,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     try:
         report = build(settings, store, strict=args.strict or None, progress=_progress)
         # The dumps of this state now, so that no visitor of /dumps or /catalog waits for them.
-        from graph.publication import Publication
+        from graph.publish.cache import Publication
 
         _progress(f"schreibe Dumps nach {settings.dump_dir}")
         Publication(store, settings).dumps()
@@ -70,7 +71,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     for err in report.errors:
         print(f"FEHLER  {err.detail}", file=sys.stderr)
     for refusal in report.refused:
-        print(refusal.describe() if hasattr(refusal, "describe") else refusal, file=sys.stderr)
+        print(describe_refusal(refusal), file=sys.stderr)
     secs = ", ".join(f"{k} {v:.2f} s" for k, v in report.seconds.items())
     print(f"Aufbau fertig: {len(report.loaded)} Datensätze, {len(report.refused)} abgewiesen, "
           f"{len(report.errors)} Quellen nicht lesbar, {report.warnings} Warnungen, {report.quads} Quads ({secs})")
@@ -136,8 +137,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
+    from graph.inference.lookups import concept_name, explain
     from graph.store import open_store
-    from graph.synergies import concept_name, explain
 
     store = open_store(_settings(args), read_only=True)
     first, second, reasons = explain(store, args.a, args.b)
@@ -157,8 +158,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Exit 0: conforms (warnings allowed); 1: violations; 2: some input could not be read."""
-    from graph.quality import exit_code, validate_paths
-    from graph.reports import render
+    from graph.gate.quality import exit_code, validate_paths
+    from graph.gate.reports import render
 
     settings = _settings(args)
     paths = [Path(p) for p in args.paths] or [Path(settings.data_dir)]
@@ -175,7 +176,7 @@ def cmd_settings(args: argparse.Namespace) -> int:
 
 
 def cmd_token(args: argparse.Namespace) -> int:
-    from graph.tokens import new_token
+    from graph.pipeline.tokens import new_token
 
     try:
         token, entry = new_token(args.name)

@@ -47,9 +47,9 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     )
     app.config["SETTINGS"] = settings
     if store is None:
-        from graph.writes import open_read_write
+        from graph.pipeline.writes import open_read_write
 
-        # A server that takes writes on the embedded store is its single writer (graph.writes).
+        # A server that takes writes on the embedded store is its single writer (graph.pipeline.writes).
         store = open_store(settings, read_only=not open_read_write(settings))
     app.config["STORE"] = store
     app.json.ensure_ascii = False  # type: ignore[attr-defined]

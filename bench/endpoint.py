@@ -27,7 +27,7 @@ from urllib.parse import urlencode, urlsplit
 
 import requests
 
-from graph.curated import CuratedQuery, load_catalog
+from graph.query.curated import CuratedQuery, load_catalog
 from graph.store import to_ox
 
 ROOT = Path(__file__).resolve().parent.parent

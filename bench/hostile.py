@@ -26,7 +26,7 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from bench.endpoint import free_port, tree_cpu_seconds, wait_until
-from graph.curated import load_catalog
+from graph.query.curated import load_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).parent / "results"

@@ -39,8 +39,8 @@ def _store(nquads: Path, disk: Path | None = None):
     """The synthetic data with the ontology, as a build leaves them: in memory, or on disk at ``disk``."""
     import pyoxigraph as ox
 
-    from graph.build import ontology_graph
     from graph.iris import Iris
+    from graph.ontology import ontology_graph
     from graph.settings import Settings
     from graph.store import OxigraphStore
 
@@ -52,7 +52,7 @@ def _store(nquads: Path, disk: Path | None = None):
 
 
 def measure_infer(nquads: Path, lines_out: Path | None) -> dict:
-    from graph import inference
+    from graph.inference import refresh as inference
 
     t = time.perf_counter()
     settings, store = _store(nquads)
@@ -79,7 +79,7 @@ def measure_infer(nquads: Path, lines_out: Path | None) -> dict:
 def measure_refresh(nquads: Path, disk: Path) -> dict:
     import rdflib
 
-    from graph import inference
+    from graph.inference import refresh as inference
     from graph.namespaces import OB
 
     settings, store = _store(nquads, disk)
@@ -103,8 +103,8 @@ def measure_refresh(nquads: Path, disk: Path) -> dict:
 def measure_owlrl(nquads: Path, lines_out: Path | None) -> dict:
     import rdflib
 
-    from graph import inference
-    from graph.build import ontology_graph
+    from graph.inference import refresh as inference
+    from graph.ontology import ontology_graph
     from graph.settings import Settings
 
     t = time.perf_counter()

@@ -2,7 +2,7 @@
 
 Per scale: the load of the synthetic N-Quads (embedded bulk load; Virtuoso through SPARQL Update requests
 and through its isql bulk loader), and p50/p95 latency of the foundation query mix (:mod:`bench.foundation`)
-— on Virtuoso both through :class:`graph.remote_store.SparqlStore` (dataset, consistency check, parsing)
+— on Virtuoso both through :class:`graph.store.remote.backend.SparqlStore` (dataset, consistency check, parsing)
 and as the bare HTTP request, so the backend's own cost shows. Row counts must agree with the embedded
 store (exit 1 if not). Virtuoso runs privately on 127.0.0.1 (``scripts/virtuoso.sh``), stopped at the end.
 """
@@ -96,7 +96,7 @@ def embedded(nquads: Path, workdir: Path, texts: dict[str, str], args: argparse.
 
 
 def virtuoso(nquads: Path, workdir: Path, texts: dict[str, str], args: argparse.Namespace) -> dict:
-    from graph.remote_store import SparqlStore
+    from graph.store.remote.backend import SparqlStore
 
     result: dict = {}
     with private_virtuoso(workdir) as settings:

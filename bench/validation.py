@@ -52,7 +52,7 @@ def _store(nquads: Path):
     """The synthetic data and the ontology, as a build leaves them in an embedded store."""
     import pyoxigraph as ox
 
-    from graph.build import ontology_graph
+    from graph.ontology import ontology_graph
     from graph.store import OxigraphStore
 
     settings = _settings()
@@ -68,8 +68,9 @@ def _keys(findings) -> list[list[str]]:
 
 # ---- child processes --------------------------------------------------------------------------------
 def child_graph(nquads: Path, keys_out: Path | None) -> dict:
-    from graph import quality, shacl_engine
-    from graph.validation import Validator
+    from graph.gate import engine as shacl_engine
+    from graph.gate import quality
+    from graph.gate.validation import Validator
 
     store = _store(nquads)
     validator = Validator(_settings())
@@ -95,10 +96,10 @@ def child_pyshacl(nquads: Path, keys_out: Path | None) -> dict:
     import pyshacl
     import rdflib
 
-    from graph.build import ontology_graph
+    from graph.gate.engine import Finding
+    from graph.gate.shapes import load_shapes
     from graph.namespaces import SH
-    from graph.shacl_engine import Finding
-    from graph.shapes import load_shapes
+    from graph.ontology import ontology_graph
     from graph.store import to_rdflib
 
     settings = _settings()
@@ -123,8 +124,8 @@ def child_gate(nquads: Path, target: int, samples: int) -> dict:
     import rdflib
 
     from bench.synthetic import generate_records
+    from graph.gate.validation import Gate
     from graph.records import Record, SourceRef
-    from graph.validation import Gate
 
     def record(graph, triples) -> Record:
         g = rdflib.Graph()

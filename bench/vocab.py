@@ -3,7 +3,7 @@ the unit hierarchy, place names and concept-title parts, shaped after ``domain/f
 """
 from __future__ import annotations
 
-from graph.names import THEMENFELDER
+from graph.sources.names import THEMENFELDER
 
 # The eight real iSTEP Themenfelder (canonical page titles) and, per Themenfeld, Leitziel titles: the
 # observed ones first, then invented ones in the same style. A city uses the first two to five of them.

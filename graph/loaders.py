@@ -1,8 +1,8 @@
 """Loaders: every kind of source the city keeps, read into :class:`~graph.records.Record` objects.
 
-- wiki pages as wikitext (``*.wiki``) and MediaWiki XML exports (``*.xml``): :mod:`graph.wikitext`
-- reference data (``*.yaml``) and council data as OParl JSON (``*.oparl.json``): :mod:`graph.reference`
-- plain RDF files (Turtle, JSON-LD, N-Triples, RDF/XML): one record per file, read here.
+- wiki pages as wikitext (``*.wiki``) and MediaWiki XML exports (``*.xml``): :mod:`graph.sources.wiki`
+- reference data (``*.yaml``) and council data as OParl JSON (``*.oparl.json``): :mod:`graph.sources.reference.loader`
+- plain RDF files (Turtle, JSON-LD, N-Triples, RDF/XML): one record per file, :mod:`graph.sources.rdf`.
 
 A source that cannot be read yields a :class:`~graph.errors.LoaderError` naming the file (and page);
 the other sources still load.
@@ -14,65 +14,36 @@ from pathlib import Path
 
 from graph.errors import LoaderError
 from graph.iris import Iris
-from graph.records import LoadResult, Record, SourceRef
-
-RDF_FORMATS: dict[str, str] = {
-    ".ttl": "turtle",
-    ".nt": "nt",
-    ".jsonld": "json-ld",
-    ".rdf": "xml",
-    ".owl": "xml",
-}
+from graph.records import LoadResult, source_name
+from graph.sources.rdf import RDF_FILE_FORMATS, load_rdf_file
+from graph.sources.reference.loader import load_reference_file
+from graph.sources.wiki.pages import read_export_file, read_wiki_file
 
 Loader = Callable[[Path, Iris, Path], LoadResult]
 
-
-def _rdf_loader(path: Path, iris: Iris, root: Path) -> LoadResult:
-    """A plain RDF file becomes one record in its own source graph."""
-    from graph.rdfparse import parse_rdf  # hardened parsing (no entities, no remote contexts)
-
-    rel = _relative(path, root)
-    try:
-        # relative IRIs in a shipped file resolve against the configured base (e.g. <schema/themenfelder>)
-        g = parse_rdf(path.read_bytes(), RDF_FORMATS[path.suffix.lower()], source=rel, base=iris.base)
-    except LoaderError as exc:
-        return LoadResult(errors=[exc])
-    graph_iri = iris.source_graph(rel)
-    return LoadResult(records=[Record(graph_iri, graph_iri, g, SourceRef(rel, kind="rdf"), label=rel)])
-
-
-def _wiki_loader(path: Path, iris: Iris, root: Path) -> LoadResult:
-    from graph import wikitext
-
-    return wikitext.load_wiki_file(path, iris, root)
-
-
-def _export_loader(path: Path, iris: Iris, root: Path) -> LoadResult:
-    from graph import wikitext
-
-    return wikitext.load_export_file(path, iris, root)
-
-
-def _reference_loader(path: Path, iris: Iris, root: Path) -> LoadResult:
-    from graph import reference
-
-    return reference.load_reference_file(path, iris, root)
+#: How a file's name ends → the reader of that kind of source. ``seiten.yaml`` is the wiki's page index,
+#: read by :mod:`graph.sources.wiki.pages` together with the pages it describes, so it is no source itself.
+LOADERS: dict[tuple[str, ...], Loader] = {
+    (".wiki", ".wikitext", ".mediawiki"): read_wiki_file,
+    (".xml",): read_export_file,
+    (".yaml", ".yml", ".oparl.json"): load_reference_file,
+    tuple(RDF_FILE_FORMATS): load_rdf_file,
+}
+NOT_SOURCES = ("seiten.yaml",)
 
 
 def loader_for(path: Path) -> Loader | None:
-    """The loader for a file, by its name; None for files that are not sources (README, …)."""
+    """The loader for a file, by its name; None for files that are not sources (README, …).
+
+    >>> loader_for(Path("data/wiki/konzepte/Mobilitätsstrategie.wiki")).__name__
+    'read_wiki_file'
+    >>> loader_for(Path("data/wiki/seiten.yaml")) is None
+    True
+    """
     name = path.name.lower()
-    if name == "seiten.yaml":  # the wiki's page index: read by graph.wiki_sources with the pages it describes
+    if name in NOT_SOURCES:
         return None
-    if name.endswith((".wiki", ".wikitext", ".mediawiki")):
-        return _wiki_loader
-    if name.endswith(".xml"):
-        return _export_loader
-    if name.endswith((".yaml", ".yml", ".oparl.json")):
-        return _reference_loader
-    if path.suffix.lower() in RDF_FORMATS:
-        return _rdf_loader
-    return None
+    return next((loader for endings, loader in LOADERS.items() if name.endswith(endings)), None)
 
 
 def source_files(paths: Iterable[Path]) -> list[Path]:
@@ -95,19 +66,12 @@ def load_paths(paths: Iterable[Path], iris: Iris, root: Path | None = None,
     result = LoadResult()
     for path in source_files(paths):
         if progress:
-            progress(_relative(path, root))
+            progress(source_name(path, root))
         loader = loader_for(path)
         try:
             result.extend(loader(path, iris, root))
         except LoaderError as exc:
             result.errors.append(exc)
         except (OSError, UnicodeDecodeError) as exc:
-            result.errors.append(LoaderError(str(exc), source=_relative(path, root)))
+            result.errors.append(LoaderError(str(exc), source=source_name(path, root)))
     return result
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)

@@ -3,7 +3,7 @@ dataset clause, its variables, and whether it asks for something the public endp
 
 The engine (pyoxigraph) would follow ``SERVICE`` to any address and accepts no update on ``query``; the
 endpoint refuses both here, with a message naming line and column, so that no outbound request is ever
-made on a caller's behalf (the query runners also have no network, see :mod:`graph.sandbox`).
+made on a caller's behalf (the query runners also have no network, see :mod:`graph.query.sandbox`).
 Grammar: https://www.w3.org/TR/sparql11-query/#sparqlGrammar (terminals IRIREF, PNAME_LN, STRING_*).
 """
 from __future__ import annotations

@@ -6,6 +6,7 @@ from (file, wiki page, revision, source URLs), so every finding and every refusa
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import rdflib
 from rdflib import URIRef
@@ -55,3 +56,18 @@ class LoadResult:
         self.records.extend(other.records)
         self.errors.extend(other.errors)
         return self
+
+
+def source_name(path: Path, root: Path) -> str:
+    """How a source file is named in records and reports: relative to ``root``, with ``/``; the path
+    itself when it lies outside ``root``.
+
+    >>> source_name(Path("/data/wiki/a.wiki"), Path("/data"))
+    'wiki/a.wiki'
+    >>> source_name(Path("/elsewhere/a.wiki"), Path("/data"))
+    '/elsewhere/a.wiki'
+    """
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)

@@ -1,5 +1,5 @@
 """Serving the app with gunicorn: worker processes with threads (:mod:`serving.frontdoor`), each keeping its own
-small pool of query runner processes (:mod:`graph.runner`).
+small pool of query runner processes (:mod:`graph.query.executors`).
 
 Where the queries read from:
 
@@ -28,7 +28,7 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
-from graph import logs
+from graph.ops import logs
 from graph.settings import Settings
 from graph.store import OxigraphStore, Store
 
@@ -64,7 +64,7 @@ class _Gunicorn(BaseApplication):
 
 def _warm_up(app: Any) -> None:
     """Start a query runner ahead of the first request, so the first query does not wait for one."""
-    from graph.runner import executor_for
+    from graph.query.executors import executor_for
 
     executor_for(app.config["STORE"], app.config["SETTINGS"]).warm_up()
 
@@ -72,7 +72,7 @@ def _warm_up(app: Any) -> None:
 def load_replica(settings: Settings) -> OxigraphStore | None:
     """The in-memory copy of the on-disk store the workers will share, when the settings want one (see the
     module doc), with a log line saying what it cost; None to serve from the disk."""
-    from graph.writes import open_read_write
+    from graph.pipeline.writes import open_read_write
 
     if settings.store != "oxigraph" or settings.replica == "off" or open_read_write(settings):
         return None
@@ -94,7 +94,7 @@ def load_replica(settings: Settings) -> OxigraphStore | None:
 
 def share_metrics(settings: Settings) -> Path | None:
     """Empty ``metrics_dir`` and put prometheus_client into multiprocess mode, before any process imports
-    :mod:`graph.metrics` (the mode is fixed when prometheus_client is first imported). Returns the
+    :mod:`graph.ops.metrics` (the mode is fixed when prometheus_client is first imported). Returns the
     directory to remove at exit when it is a temporary one (two servers never share one by accident)."""
     if not settings.metrics_dir:
         path = Path(tempfile.mkdtemp(prefix="stadtgraph-metrics-"))
@@ -146,7 +146,7 @@ def gunicorn_options(settings: Settings, *, host: str, port: int, workers: int |
 def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 8080, workers: int | None = None,
           threads: int | None = None) -> None:
     """Serve until stopped (SIGTERM/SIGINT)."""
-    from graph.writes import check_single_writer
+    from graph.pipeline.writes import check_single_writer
 
     check_single_writer(settings, workers or settings.workers)
     temporary = share_metrics(settings)

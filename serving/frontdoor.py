@@ -27,7 +27,7 @@ from urllib.parse import unquote, urlsplit
 from gunicorn import http
 from gunicorn.workers.gthread import ThreadWorker
 
-from graph import metrics
+from graph.ops import metrics
 
 HEAD_LIMIT = 64 * 1024
 READ_SIZE = 64 * 1024

@@ -23,7 +23,7 @@ def settings() -> Settings:
 def built_store(settings):
     """The shipped Oberhausen data, built once (validated and inferred) into an in-memory store.
     Tests must not write to it; build your own store for writes."""
-    from graph.build import build
+    from graph.pipeline.build import build
     from graph.store import open_store
 
     store = open_store(settings)

@@ -2,7 +2,7 @@
 Einzelhandelskonzept, and a Vorlage with a malformed Drucksache (letter O for zero)."""
 from __future__ import annotations
 
-from graph.tokens import digest
+from graph.pipeline.tokens import digest
 
 TOKEN = "steward-token-for-tests"
 OTHER_TOKEN = "second-token-for-tests"

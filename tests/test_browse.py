@@ -6,7 +6,7 @@ import re
 
 import rdflib
 
-from graph import synergy
+from graph.pages import synergy_map as synergy
 from graph.settings import DEFAULT_BASE
 from tests.fixtures.publishing import CONCEPT, PARTNER, pub_client, pub_settings, pub_store  # noqa: F401
 

@@ -12,8 +12,8 @@ from rdflib import Literal, URIRef
 from rdflib.compare import isomorphic
 
 from graph import namespaces as ns
-from graph.build import BuildFailed, build, provenance
 from graph.iris import Iris
+from graph.pipeline.build import BuildFailed, build, provenance
 from graph.records import Record, SourceRef
 from graph.settings import Settings
 from graph.store import Store, open_store

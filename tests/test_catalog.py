@@ -9,8 +9,8 @@ import pytest
 import rdflib
 from rdflib.namespace import DCAT, DCTERMS, RDF, VOID
 
-from graph import catalog as dcat_catalog
 from graph.namespaces import DCATDE, HYDRA, OB
+from graph.publish import catalog as dcat_catalog
 from graph.settings import DEFAULT_BASE, PROJECT_ROOT
 from tests.fixtures.publishing import make_client, make_settings, make_store, pub_client, pub_settings, pub_store  # noqa: F401
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from graph.curated import load_catalog
 from graph.errors import ConfigurationError
+from graph.query.curated import load_catalog
 from graph.settings import Settings
 
 CATALOG = load_catalog()

@@ -6,7 +6,7 @@ import argparse
 import pytest
 
 import cli
-from graph import metrics
+from graph.ops import metrics
 from graph.settings import PROJECT_ROOT, Settings
 
 README = (PROJECT_ROOT / "README.md").read_text("utf-8")

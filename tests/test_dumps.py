@@ -8,7 +8,7 @@ from email.utils import format_datetime
 import pyoxigraph as ox
 import rdflib
 
-from graph import dumps
+from graph.publish import dumps
 from graph.settings import DEFAULT_BASE
 from tests.fixtures.publishing import make_client, make_settings, make_store, pub_client, pub_settings, pub_store  # noqa: F401
 

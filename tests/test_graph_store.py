@@ -11,11 +11,11 @@ import rdflib
 from rdflib.compare import isomorphic
 
 import cli
-from graph import audit
 from graph.errors import ConfigurationError
+from graph.pipeline import audit
+from graph.pipeline.tokens import digest
+from graph.pipeline.writes import check_single_writer
 from graph.store import OxigraphStore
-from graph.tokens import digest
-from graph.writes import check_single_writer
 from server import create_app
 from tests.graph_store_data import (
     AUTH,
@@ -190,7 +190,7 @@ def test_stadtgraph_token_prints_a_token_and_its_configuration_line(capsys):
 
 def test_default_graph_larger_than_the_row_cap_is_sent_to_the_dumps_not_cut(tmp_path):
     """GET ?default reads the union under the row cap; a larger store gets 303 to /dumps, never a cut graph."""
-    from graph.build import build
+    from graph.pipeline.build import build
     from graph.settings import PROJECT_ROOT, Settings
     from graph.store import open_store
     from server import create_app
@@ -209,8 +209,8 @@ def test_delete_passes_the_gate_too(tmp_path):
     the DELETE is refused with 422 and the store keeps both graphs."""
     import hashlib
 
-    from graph.build import build
     from graph.iris import Iris
+    from graph.pipeline.build import build
     from graph.settings import PROJECT_ROOT, Settings
     from graph.store import open_store
     from server import create_app

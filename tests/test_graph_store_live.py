@@ -100,7 +100,7 @@ def _send_quietly(server, graph: str, body: bytes) -> None:
 
 
 def test_two_servers_on_one_virtuoso_see_each_others_writes_at_once(virtuoso, tmp_path):
-    from graph.build import build
+    from graph.pipeline.build import build
 
     settings = virtuoso.settings(data_dir=str(DATA))
     store = open_store(settings)

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from graph.errors import LoaderError, ParseError
-from graph.rdfparse import parse_rdf, parse_upload
+from graph.sources.rdf import parse_rdf, parse_upload
 
 MACHINE = {"Accept": "application/json"}
 SAMPLE_ARGUMENTS = {"subpath": "konzept/klimaanpassungskonzept", "name": "zustaendigkeiten",
@@ -85,8 +85,8 @@ def test_sparql_query_length_is_bounded(small_app):
 
 
 def test_search_text_and_curated_parameters_are_bounded(client):
-    from graph.browse import MAX_SEARCH_LENGTH
-    from graph.curated import MAX_PARAMETER_LENGTH
+    from graph.pages.browse import MAX_SEARCH_LENGTH
+    from graph.query.curated import MAX_PARAMETER_LENGTH
 
     response = client.get("/suche?q=" + "k" * (MAX_SEARCH_LENGTH + 1), headers=MACHINE)
     assert response.status_code == 400 and response.get_json()["limit"] == MAX_SEARCH_LENGTH

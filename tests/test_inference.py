@@ -7,11 +7,13 @@ import pytest
 import rdflib
 from rdflib import URIRef
 
-from graph import explain, inference, rules, synergies
 from graph import namespaces as ns
-from graph.build import ontology_graph
+from graph.inference import explain, rules
+from graph.inference import lookups as synergies
+from graph.inference import refresh as inference
 from graph.iris import Iris
 from graph.namespaces import OB, ORG, OWL, PROV, RDF, RDFS, SCHEMA
+from graph.ontology import ontology_graph
 from graph.store import OxigraphStore, to_rdflib
 from tests.conftest import FIXTURES
 

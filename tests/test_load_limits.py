@@ -12,9 +12,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from graph import metrics
-from graph.deadline import LimitedStore, time_limit
 from graph.errors import QueryTimeout
+from graph.ops import metrics
+from graph.query.limited_store import LimitedStore, time_limit
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 # The same for a page query that binds ?q or ?s (a substituted variable must be projected).
@@ -229,10 +229,10 @@ def disk_app(live_store):
 
 
 @pytest.mark.parametrize("module, name, path", [
-    ("graph.browse", "_SEARCH", "/suche?q=klima"),
-    ("graph.overview", "_COUNTS", "/"),
-    ("graph.describe", "_OUT", "/konzept/klimaanpassungskonzept"),
-    ("graph.void", "_TRIPLES", "/.well-known/void"),
+    ("graph.pages.browse", "_SEARCH", "/suche?q=klima"),
+    ("graph.pages.overview", "_COUNTS", "/"),
+    ("graph.pages.describe", "_OUT", "/konzept/klimaanpassungskonzept"),
+    ("graph.publish.void", "_TRIPLES", "/.well-known/void"),
 ], ids=["search", "home", "resource", "void"])
 def test_a_runaway_page_is_stopped_at_the_time_limit(disk_app, monkeypatch, module, name, path):
     import importlib

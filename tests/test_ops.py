@@ -11,7 +11,7 @@ import textwrap
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from graph import logs
+from graph.ops import logs
 from graph.settings import PROJECT_ROOT
 
 MACHINE = {"Accept": "application/json"}
@@ -119,7 +119,7 @@ def test_metrics_show_store_size_and_last_build(client, built_store):
 
 
 def test_a_build_leaves_its_durations_in_the_metrics(client, settings):
-    from graph.build import build
+    from graph.pipeline.build import build
     from graph.store import open_store
 
     small = settings.replace(data_dir=str(PROJECT_ROOT / "tests" / "fixtures" / "data_small"))
@@ -134,7 +134,7 @@ def test_a_build_leaves_its_durations_in_the_metrics(client, settings):
 
 
 def test_counters_other_modules_increment_are_exposed(client):
-    from graph import metrics
+    from graph.ops import metrics
 
     before = samples(client)
     metrics.query_timed_out("sparql")
@@ -152,7 +152,7 @@ def test_metrics_add_up_over_worker_processes(tmp_path):
     """With several gunicorn workers each process writes its own file; /metrics sums them."""
     script = textwrap.dedent("""
         import sys
-        from graph import metrics
+        from graph.ops import metrics
         metrics.observe_request("/sparql", "GET", 200, 0.01)
         if sys.argv[1] == "show":
             sys.stdout.write(metrics.exposition().decode())

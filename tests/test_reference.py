@@ -10,11 +10,11 @@ import rdflib
 from rdflib import Literal, URIRef
 from rdflib.compare import isomorphic
 
-from graph import names
 from graph.iris import Iris
 from graph.namespaces import DCTERMS, OB, ORG, PROV, RDF, SCHEMA, SKOS
-from graph.reference import load_reference_file
 from graph.settings import PROJECT_ROOT
+from graph.sources import names
+from graph.sources.reference.loader import load_reference_file
 
 DATA = PROJECT_ROOT / "data"
 # plain IRIs: pytest probes module globals, and rdflib's closed XSD namespace warns on unknown names

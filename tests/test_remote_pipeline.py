@@ -12,9 +12,9 @@ from rdflib.compare import isomorphic
 
 import cli
 from bench.synthetic import generate_nquads
-from graph.build import build
-from graph.curated import load_catalog
 from graph.iris import Iris
+from graph.pipeline.build import build
+from graph.query.curated import load_catalog
 from graph.settings import PROJECT_ROOT, Settings
 from graph.store import open_store, to_rdflib
 

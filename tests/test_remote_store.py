@@ -17,9 +17,9 @@ import rdflib.compare
 from rdflib import Literal, URIRef
 
 from graph.errors import QueryRefused, QuerySyntaxError, QueryTimeout, StoreUnavailable
-from graph.remote_store import SparqlStore
-from graph.remote_writes import NS, RemoteWriter
 from graph.store import open_store
+from graph.store.remote.backend import SparqlStore
+from graph.store.remote.writes import NS, RemoteWriter
 
 BASE = "https://example.org/sg/"
 P = URIRef("http://example.org/p")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from graph.errors import QueryTimeout
-from graph.runner import ForkExecutor, QueryJob
+from graph.query.executors import ForkExecutor, QueryJob
 
 LIMIT = 1.5
 # Five-fold cross product of ~8,000 triples: runs for ages, returns one row.

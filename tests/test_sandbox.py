@@ -11,7 +11,7 @@ import time
 import pytest
 
 from graph.errors import StadtgraphError
-from graph.runner import ForkExecutor, PoolExecutor, QueryJob, _open_read_only
+from graph.query.executors import ForkExecutor, PoolExecutor, QueryJob, _open_read_only
 from graph.settings import Settings
 
 

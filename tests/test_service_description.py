@@ -7,7 +7,7 @@ import rdflib
 from rdflib import Namespace, URIRef
 from rdflib.namespace import RDF
 
-from graph.service_description import FORMAT_IRIS
+from graph.query.service_description import FORMAT_IRIS
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 ENT = Namespace("http://www.w3.org/ns/entailment/")

@@ -7,11 +7,11 @@ import pytest
 import rdflib
 from rdflib import BNode, Literal
 
-from graph import shacl_engine
+from graph.gate import engine as shacl_engine
+from graph.gate.validation import Validator
 from graph.iris import Iris
 from graph.loaders import load_paths
 from graph.namespaces import SH
-from graph.validation import Validator
 from tests.conftest import DATA
 from tests.test_shapes import CASES, PREFIXES, WORLD
 
@@ -90,7 +90,7 @@ def test_numbers_read_back_from_the_store_still_conform(validator):
 
 def test_a_broken_shapes_file_fails_at_load(tmp_path):
     from graph.errors import ConfigurationError
-    from graph.shapes import load_shapes
+    from graph.gate.shapes import load_shapes
 
     (tmp_path / "x.ttl").write_text(
         "@prefix sh: <http://www.w3.org/ns/shacl#> . <urn:s> a sh:NodeShape ; sh:targetClass <urn:C> ; "

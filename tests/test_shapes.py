@@ -13,8 +13,8 @@ import pytest
 import rdflib
 from rdflib import BNode, Literal, URIRef
 
+from graph.gate.validation import Validator
 from graph.namespaces import DCTERMS, OB, ORG, RDFS, SCHEMA, SH, SKOS, XSD
-from graph.validation import Validator
 from tests.conftest import FIXTURES
 
 WORLD = FIXTURES / "validation" / "welt.ttl"

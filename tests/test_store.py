@@ -46,7 +46,7 @@ def _remote(tmp_path: Path) -> Store:
     url = os.environ.get("STADTGRAPH_TEST_SPARQL_QUERY_URL")
     if not url:
         pytest.skip("no remote SPARQL store configured (STADTGRAPH_TEST_SPARQL_QUERY_URL)")
-    pytest.importorskip("graph.remote_store")
+    pytest.importorskip("graph.store.remote.backend")
     settings = Settings.from_mapping({
         "store": "sparql", "base_iri": BASE, "sparql_query_url": url,
         "sparql_update_url": os.environ.get("STADTGRAPH_TEST_SPARQL_UPDATE_URL", ""),
@@ -289,7 +289,7 @@ def _nquads(lines: int, extra: str = "") -> bytes:
 @pytest.fixture
 def parallel_loads(monkeypatch):
     """Small files load in parallel too, so the tests see the parts and their seams."""
-    monkeypatch.setattr("graph.store.PARALLEL_LOAD_MIN_BYTES", 1)
+    monkeypatch.setattr("graph.store.oxigraph.PARALLEL_LOAD_MIN_BYTES", 1)
 
 
 def test_a_big_file_loaded_in_parallel_parts_holds_every_quad_once(tmp_path, parallel_loads):
@@ -327,7 +327,7 @@ def test_a_file_with_blank_nodes_loads_in_one_piece_and_keeps_them_one_node(tmp_
 
 
 def test_a_file_over_the_parallel_limit_loads_in_one_call(tmp_path, parallel_loads, monkeypatch):
-    monkeypatch.setattr("graph.store.PARALLEL_LOAD_MAX_BYTES", 10_000)  # memory beats time above it
+    monkeypatch.setattr("graph.store.oxigraph.PARALLEL_LOAD_MAX_BYTES", 10_000)  # memory beats time above it
     path = tmp_path / "gross.nq"
     path.write_bytes(_nquads(2000))
     disk = open_store(_disk_settings(tmp_path))

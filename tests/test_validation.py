@@ -9,13 +9,14 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from graph.build import BuildFailed, build
+from graph.gate.quality import split_records
+from graph.gate.reports import describe_refusal
+from graph.gate.validation import Gate
 from graph.iris import Iris
-from graph.quality import split_records
+from graph.pipeline.build import BuildFailed, build
 from graph.records import SourceRef
 from graph.settings import Settings
 from graph.store import open_store
-from graph.validation import Gate
 from tests.conftest import DATA
 from tests.fixtures.stewards import FILE, MALFORMED, TITLE, broken_text
 from tests.test_shapes import PREFIXES, WORLD
@@ -49,12 +50,12 @@ def test_a_broken_record_is_refused_and_every_other_one_loads(data_copy):
     (refusal,) = report.refused
     assert str(refusal.record.iri).endswith("integriertes-handlungskonzept-ihk-brueckenschlag")
     assert len(report.loaded) == len(good.loaded) - 1
-    lines = refusal.describe().splitlines()
+    lines = describe_refusal(refusal).splitlines()
     assert len(lines) == 2
     assert all(line.startswith(f"VERLETZUNG · wiki/konzepte/{FILE} · Seite „{TITLE}“ · Revision 1421") for line in lines)
     assert any(f"Feld „Drucksachennummer“ an Ratsvorlage „{MALFORMED}“, Wert „{MALFORMED}“: Die "
                "Drucksachennummer fehlt" in line for line in lines)
-    assert "VIOLATION" in refusal.describe("en")
+    assert "VIOLATION" in describe_refusal(refusal, "en")
     # the store keeps the last good version of the refused record
     kept = store.graph(str(refusal.record.graph_iri))
     assert isomorphic(kept, before)

@@ -14,8 +14,8 @@ from graph.iris import Iris
 from graph.loaders import load_paths, loader_for
 from graph.namespaces import DCTERMS, OB, PROV, RDF, RDFS, SKOS, XSD
 from graph.settings import PROJECT_ROOT
-from graph.wiki_sources import find_index, title_from_filename
-from graph.wikitext import page_url, records_from_wikitext
+from graph.sources.wiki.pages import find_index, title_from_filename
+from graph.sources.wiki.records import page_url, records_from_wikitext
 
 IRIS = Iris("https://example.org/sg/")
 DATA = PROJECT_ROOT / "data"

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
-from graph.curated import CuratedQuery, load_catalog
 from graph.errors import NotFound
 from graph.formats import RDF_FORMATS, RESULT_FORMATS
-from graph.openapi import openapi_document
-from graph.protocol import FORMAT_PARAMS, choose_format, decode_params
-from graph.runner import QueryJob
+from graph.query.curated import CuratedQuery, load_catalog
+from graph.query.executors import QueryJob
+from graph.query.openapi import openapi_document
+from graph.query.protocol import FORMAT_PARAMS, choose_format, decode_params
 from web import settings
 from web.sparql import cors, executor, preflight, result_response
 

@@ -11,9 +11,10 @@ import threading
 
 from flask import Flask, current_app, g, request
 
-from graph import deadline, metrics
-from graph.deadline import LimitedStore
 from graph.errors import Overloaded
+from graph.ops import metrics
+from graph.query import limited_store as deadline
+from graph.query.limited_store import LimitedStore
 from web import settings, store
 
 # Routes that never run a query of the caller's choosing, nor anything slow.

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, render_template, request, send_file
 
-from graph import catalog as dcat_catalog
-from graph import void as void_doc
 from graph.errors import BadRequest, NotFound
 from graph.formats import ox_triples
-from graph.publication import Publication
+from graph.publish import catalog as dcat_catalog
+from graph.publish import void as void_doc
+from graph.publish.cache import Publication
 from web import settings, wants_html
 from web.capacity import page_store
 from web.i18n import lang

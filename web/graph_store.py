@@ -1,19 +1,19 @@
 """``/graph-store``: the SPARQL 1.1 Graph Store HTTP Protocol with indirect graph identification
 (https://www.w3.org/TR/sparql11-http-rdf-update/#indirect-graph-identification).
 
-GET and HEAD are public; PUT, POST and DELETE need a bearer token (:mod:`graph.tokens`) and go through
-:class:`graph.writes.GraphWriter` (SHACL gate, atomic, inference, audit). ``?default`` names the default
+GET and HEAD are public; PUT, POST and DELETE need a bearer token (:mod:`graph.pipeline.tokens`) and go through
+:class:`graph.pipeline.writes.GraphWriter` (SHACL gate, atomic, inference, audit). ``?default`` names the default
 graph of the query dataset — the union of all graphs — which is read-only.
 """
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, redirect, request
 
-from graph import tokens
 from graph.errors import BadRequest, MethodNotAllowed, NotFound, UnsupportedMediaType
 from graph.formats import RDF_FORMATS, negotiate, ox_triples, serialize_triples
-from graph.rdfparse import parse_upload
-from graph.writes import GraphWriter
+from graph.pipeline import tokens
+from graph.pipeline.writes import GraphWriter
+from graph.sources.rdf import parse_upload
 from web import settings, store
 from web.capacity import page_store
 from web.security import large_body

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from graph import browse, overview
-from graph import synergy as synergies_net
 from graph.errors import BadRequest
+from graph.pages import browse, overview
+from graph.pages import synergy_map as synergies_net
 from web import settings
 from web.capacity import page_store
 from web.i18n import lang

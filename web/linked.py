@@ -9,9 +9,9 @@ from urllib.parse import quote
 import pyoxigraph as ox
 from flask import Flask, Response, request
 
-from graph.describe import local_path
 from graph.formats import HTML, PAGE_FORMATS, Format, by_name, negotiate, serialize_triples
 from graph.namespaces import DCATDE, HYDRA, PREFIXES, VCARD
+from graph.pages.describe import local_path
 from web import settings
 
 SAFE_SCHEMES = ("http://", "https://", "mailto:")

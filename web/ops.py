@@ -9,9 +9,9 @@ import time
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from graph import health as readiness
-from graph import logs, metrics
 from graph.errors import StoreUnavailable
+from graph.ops import health as readiness
+from graph.ops import logs, metrics
 from web import store
 
 bp = Blueprint("ops", __name__)

@@ -6,12 +6,12 @@ from __future__ import annotations
 import pyoxigraph as ox
 from flask import Blueprint, render_template, url_for
 
-from graph import concept as concepts
-from graph import vocab_docs
-from graph.describe import Description, Resource
 from graph.errors import NotFound
 from graph.formats import ox_triples
 from graph.namespaces import OB
+from graph.pages import concept as concepts
+from graph.pages.describe import Description, Resource
+from graph.publish import vocab_docs
 from web import settings
 from web.capacity import page_store
 from web.catalog import publication

@@ -1,7 +1,7 @@
 """``/sparql``: the SPARQL 1.1 Protocol endpoint, its Service Description and, for browsers, YASGUI.
 
-Thin view: :mod:`graph.protocol` reads and plans the request, :mod:`graph.runner` runs it under the
-time limit, :mod:`graph.service_description` describes the service. CORS is open for reads.
+Thin view: :mod:`graph.query.protocol` reads and plans the request, :mod:`graph.query.executors` runs it under the
+time limit, :mod:`graph.query.service_description` describes the service. CORS is open for reads.
 """
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ import re
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
-from graph import protocol
-from graph.curated import CuratedQuery
 from graph.errors import Overloaded, PayloadTooLarge, QueryTimeout
 from graph.formats import RDF_FORMATS, by_name
 from graph.namespaces import PREFIXES
-from graph.runner import Executor, Outcome, executor_for
-from graph.service_description import describe_service, graph_sizes, serialize_description
+from graph.query import protocol
+from graph.query.curated import CuratedQuery
+from graph.query.executors import Executor, Outcome, executor_for
+from graph.query.service_description import describe_service, graph_sizes, serialize_description
 from graph.settings import PROJECT_ROOT
 from web import settings, store
 from web.security import CONTENT_SECURITY_POLICY

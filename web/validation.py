@@ -1,14 +1,14 @@
 """``/validate`` (check an upload against the graph, store nothing) and ``/datenqualitaet`` (the current
-findings of the graph, per record and per shape). Thin views over :mod:`graph.quality` and :mod:`graph.reports`.
+findings of the graph, per record and per shape). Thin views over :mod:`graph.gate.quality` and :mod:`graph.gate.reports`.
 """
 from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request
 
-from graph import quality, reports
 from graph.errors import UnsupportedMediaType
-from graph.rdfparse import MEDIA_TYPES
-from graph.validation import Validator
+from graph.gate import quality, reports
+from graph.gate.validation import Validator
+from graph.sources.rdf import MEDIA_TYPES
 from web import i18n, settings, store
 from web.security import large_body
 

@@ -1,0 +1,105 @@
+"""What the service publishes about the graph as a whole (dumps, DCAT catalog, VoID), made once per state
+of the store and public URL, and the resources these documents mint (datasets, distributions, linksets).
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TypeVar
+
+import rdflib
+
+from graph.namespaces import sparql_prologue
+from graph.pages.describe import Resource
+from graph.publish import catalog, dumps, void
+from graph.settings import Settings
+from graph.store import OxigraphStore, Store
+
+_LAST_BUILD = sparql_prologue() + """
+SELECT ?time WHERE { ?build a ob:Build ; prov:endedAtTime ?time } ORDER BY DESC(?time) LIMIT 1"""
+
+# The paths below the base that the catalog and VoID mint (the store's records never use them).
+PUBLISHED_PATHS: tuple[str, ...] = ("katalog", "datensatz/", "distribution/", "dienst/")
+RECHECK_SECONDS = 30.0  # how long a known store state is trusted before it is read again
+ROOTS_KEPT = 4  # public URLs cached at once (the Host header is the caller's to choose)
+
+T = TypeVar("T")
+
+
+class Publication:
+    """One per app: the store's state (last build, size) decides when dumps, catalog and VoID are
+    made again; between changes every request is answered from what was made."""
+
+    def __init__(self, store: Store, settings: Settings, *, recheck: float = RECHECK_SECONDS) -> None:
+        self.store, self.settings, self.recheck = store, settings, recheck
+        self._lock = threading.RLock()
+        self._state: tuple[str, str | None] | None = None
+        self._checked = 0.0
+        self._cache: OrderedDict[tuple[str, str], tuple[str, object]] = OrderedDict()
+
+    # ---- the store's state -----------------------------------------------------------------------
+    def state(self) -> tuple[str, str | None]:
+        """(fingerprint, time of the last build): what the published documents are made from."""
+        with self._lock:
+            if self._state is None or time.monotonic() - self._checked > self.recheck:
+                rows = list(self.store.query(_LAST_BUILD))
+                last = rows[0]["time"].value if rows else None
+                self._state = (f"{last}|{self.store.count()}", last)
+                self._checked = time.monotonic()
+            return self._state
+
+    def dumps(self) -> dumps.DumpSet:
+        fingerprint, _ = self.state()
+        return dumps.ensure(self.store, self.settings.dump_dir, fingerprint)
+
+    def modified(self) -> str:
+        """When the data last changed: the last build, else when the dumps of this state were written."""
+        _, last = self.state()
+        if last:
+            return datetime.fromisoformat(last).astimezone(UTC).replace(microsecond=0).isoformat()
+        return self.dumps().written
+
+    # ---- documents -------------------------------------------------------------------------------
+    def catalog(self, root: str) -> rdflib.Graph:
+        """The whole DCAT catalog (checked complete) for the service at ``root``."""
+        def make() -> rdflib.Graph:
+            shapes = any(Path(self.settings.shapes_dir).glob("*.ttl"))
+            return catalog.build(self.settings.base_iri, catalog.Urls(root), self.dumps(),
+                                 modified=self.modified(), shapes_available=shapes)
+        return self._cached("catalog", root, make)
+
+    def void(self, root: str) -> rdflib.Graph:
+        return self._cached("void", root, lambda: void.build(
+            self.store, self.settings.base_iri, root, self.dumps(), modified=self.modified()))
+
+    def describe(self, iri: str, root: str) -> Resource | None:
+        """A resource the catalog or VoID mints (a dataset, a distribution, a linkset), or None."""
+        if not iri.startswith(tuple(self.settings.base_iri + p for p in PUBLISHED_PATHS)):
+            return None  # an unknown record path is a 404 without building the catalog first
+
+        def make() -> Store:
+            held = OxigraphStore(self.settings)
+            graph = self.catalog(root) + self.void(root)
+            held.replace_graphs({self.settings.base_iri + "graph/katalog": graph})
+            return held
+        held = self._cached("described", root, make)
+        resource = Resource(held, iri)
+        return resource if resource.exists else None
+
+    def _cached(self, kind: str, root: str, make: Callable[[], T]) -> T:
+        fingerprint, _ = self.state()
+        key = (kind, root)
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None and hit[0] == fingerprint:
+                self._cache.move_to_end(key)
+                return hit[1]  # type: ignore[return-value]
+            value = make()  # built whole before it is kept or served: never a partial document
+            self._cache[key] = (fingerprint, value)
+            while len(self._cache) > ROOTS_KEPT * 3:
+                self._cache.popitem(last=False)
+            return value

@@ -1,0 +1,439 @@
+"""Running a query with a real time limit: in a separate runner process that is killed when time is up.
+
+pyoxigraph cannot be interrupted from Python (a running query even blocks signal handlers), so every
+query of the endpoint runs in a child process; the serving thread waits on a pipe, and at the limit the
+child is SIGKILLed and replaced, which really frees the thread and the CPU. The child also applies the
+row limit and serializes, so only bytes cross the pipe. Children have no network (:mod:`graph.query.sandbox`).
+
+- :class:`PoolExecutor`: a few long-lived runners per server worker, each opening the on-disk store
+  read-only (started through a fork server, so the threaded worker is never forked); or, for a replica
+  (an in-memory copy that never changes), forked from the worker so they share the copy's pages.
+- :class:`ForkExecutor`: one fork per query for an in-memory store (the child sees the data as it is).
+- :class:`InlineExecutor`: in-thread, for backends that enforce limits themselves (remote stores).
+"""
+from __future__ import annotations
+
+import abc
+import functools
+import logging
+import multiprocessing as mp
+import os
+import resource
+import threading
+import time
+import weakref
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+from graph import errors
+from graph.errors import Overloaded, QuerySyntaxError, QueryTimeout, StadtgraphError, StoreUnavailable
+from graph.formats import by_name
+from graph.ops import metrics
+from graph.query.results import Written, write_boolean, write_solutions, write_triples
+from graph.query.sandbox import deny_network, die_with_parent
+from graph.querytext import syntax_error
+from graph.settings import Settings
+from graph.store import OxigraphStore, Store
+
+log = logging.getLogger("stadtgraph.runner")
+STARTUP_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class QueryJob:
+    """One query to run; formats by name (:func:`graph.formats.by_name`), limits in seconds and rows."""
+
+    query: str
+    results_format: str = "json"
+    graph_format: str = "turtle"
+    dataset: str = "all"
+    default_graphs: list[str] | None = None
+    named_graphs: list[str] | None = None
+    substitutions: dict[str, Any] | None = None  # variable name -> rdflib term
+    row_limit: int = 10000
+    timeout: float = 10.0
+    kind: str = "sparql"  # what asked: "sparql", "curated", "page", "internal" (a metrics label, fixed set)
+
+
+@dataclass
+class Outcome:
+    written: Written
+    seconds: float
+    results_format: str
+    graph_format: str
+
+    @property
+    def format_name(self) -> str:
+        return self.graph_format if self.written.kind == "triples" else self.results_format
+
+
+@dataclass
+class ExecutorStats:
+    """Counters for operations (issue: metrics)."""
+
+    queries: int = 0
+    timeouts: int = 0
+    truncated: int = 0
+    refused_busy: int = 0
+    runners_started: int = 0
+    sandboxed: bool | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, **counts: int) -> None:
+        with self.lock:
+            for name, n in counts.items():
+                setattr(self, name, getattr(self, name) + n)
+
+
+# ---- in the runner --------------------------------------------------------------------------------
+def execute(store: Store, job: QueryJob) -> Written:
+    """Run ``job`` on ``store`` and serialize its result. Runs inside a runner (or inline).
+
+    :raises QuerySyntaxError: naming line and column.
+    """
+    try:
+        result = store.query(job.query, dataset=job.dataset, default_graphs=job.default_graphs,
+                             named_graphs=job.named_graphs, substitutions=job.substitutions)
+        if isinstance(result, ox.QueryBoolean):
+            return write_boolean(result, by_name(job.results_format))
+        if isinstance(result, ox.QueryTriples):
+            return write_triples(result, by_name(job.graph_format), job.row_limit)
+        return write_solutions(result, by_name(job.results_format), job.row_limit)
+    except QuerySyntaxError as exc:
+        raise syntax_error(exc.detail) from None
+    except SyntaxError as exc:
+        raise syntax_error(str(exc)) from None
+
+
+def _answer(store: Store, job: QueryJob) -> tuple:
+    started = time.perf_counter()
+    try:
+        return ("ok", execute(store, job), time.perf_counter() - started)
+    except StadtgraphError as exc:
+        return ("error", type(exc).__name__, exc.detail, exc.extra)
+    except Exception as exc:  # noqa: BLE001 - the engine's own message, never a trace
+        return ("error", "StadtgraphError", f"Anfrage fehlgeschlagen / query failed: {exc}", {})
+
+
+def _confine() -> bool:
+    die_with_parent()
+    return deny_network()
+
+
+def _serve(conn, opener: Callable[[], Store]) -> None:
+    """Main loop of a long-lived runner: open the store, then answer jobs until the pipe closes."""
+    sandboxed = _confine()
+    try:
+        store = opener()
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises StoreUnavailable
+        conn.send(("failed", str(exc)))
+        return
+    conn.send(("ready", sandboxed))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        conn.send(_answer(store, job))
+
+
+def _serve_forked(conn, opener: Callable[[], Store]) -> None:
+    """A long-lived runner forked from a server worker: first let go of every descriptor it inherited (client
+    sockets, the listening socket), or a connection the worker closes would stay open in here."""
+    _close_inherited(keep=conn.fileno())
+    _serve(conn, opener)
+
+
+def _close_inherited(keep: int) -> None:
+    """Close every descriptor above stderr but ``keep``: those /proc lists (a loop up to the descriptor
+    limit could run a billion times in a container)."""
+    try:
+        open_fds = [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:  # no /proc: up to the soft limit
+        open_fds = list(range(3, resource.getrlimit(resource.RLIMIT_NOFILE)[0]))
+    for fd in open_fds:
+        if fd > 2 and fd != keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass  # e.g. the descriptor listdir used, already closed
+
+
+def _once(conn, store: Store, job: QueryJob) -> None:
+    """A one-shot runner (forked with the in-memory store in its memory)."""
+    conn.send(("sandbox", _confine()))
+    conn.send(_answer(store, job))
+    conn.close()
+
+
+def _open_read_only(settings: Settings, path: str) -> Store:
+    return OxigraphStore(settings, path, read_only=True)
+
+
+def _alive(ref: weakref.ref[Store]) -> Store:
+    store = ref()
+    if store is None:
+        raise StoreUnavailable("Speicher geschlossen / store closed")
+    return store
+
+
+def _raise_from(message: tuple) -> None:
+    _, name, detail, extra = message
+    cls = getattr(errors, name, None)
+    if not (isinstance(cls, type) and issubclass(cls, StadtgraphError)):
+        cls = StadtgraphError
+    raise cls(detail, **extra)
+
+
+# ---- in the server worker ---------------------------------------------------------------------------
+class Executor(abc.ABC):
+    def __init__(self, size: int, queue_wait: float) -> None:
+        self.size = max(1, size)
+        self.queue_wait = queue_wait
+        self.stats = ExecutorStats()
+        self._slots = threading.BoundedSemaphore(self.size)
+
+    def run(self, job: QueryJob) -> Outcome:
+        """Run a job within its time limit. :raises QueryTimeout: at the limit (the runner is killed);
+        :raises Overloaded: when no runner frees up within ``queue_wait`` seconds."""
+        if not self._slots.acquire(timeout=self.queue_wait):
+            self.stats.add(refused_busy=1)
+            metrics.refused_busy(job.kind)
+            exc = Overloaded(f"Alle {self.size} Abfrageprozesse sind belegt; bitte gleich noch einmal. / "
+                             f"All {self.size} query processes are busy; please retry shortly.")
+            exc.headers = {"Retry-After": str(max(1, int(job.timeout)))}  # type: ignore[attr-defined]
+            raise exc
+        try:
+            status = self._run(job)
+        finally:
+            self._slots.release()
+        if status[0] == "error":
+            _raise_from(status)
+        written, seconds = status[1], status[2]
+        self.stats.add(queries=1, truncated=int(written.truncated))
+        if written.truncated:
+            metrics.result_cut(job.kind)
+        return Outcome(written, seconds, job.results_format, job.graph_format)
+
+    def _timeout(self, job: QueryJob) -> QueryTimeout:
+        self.stats.add(timeouts=1)
+        metrics.query_timed_out(job.kind)
+        return QueryTimeout(
+            f"Die Anfrage wurde nach {job.timeout:g} s abgebrochen (Zeitlimit des Endpunkts). / "
+            f"The query was stopped after {job.timeout:g} s (the endpoint's time limit).", seconds=job.timeout)
+
+    @abc.abstractmethod
+    def _run(self, job: QueryJob) -> tuple: ...
+
+    def warm_up(self) -> None:  # noqa: B027 - optional hook, a no-op for executors without runners
+        """Start runners ahead of the first query."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook, a no-op for executors without runners
+        """Stop all runners."""
+
+
+class InlineExecutor(Executor):
+    """Runs in the calling thread: for backends whose server enforces the limit (remote stores)."""
+
+    def __init__(self, store: Store, size: int, queue_wait: float) -> None:
+        super().__init__(size, queue_wait)
+        self._store = weakref.ref(store)  # weak: the executor must not keep its store alive
+
+    def _run(self, job: QueryJob) -> tuple:
+        return _answer(_alive(self._store), job)
+
+
+class ForkExecutor(Executor):
+    """One forked child per query; for the in-memory store, whose data only this process holds."""
+
+    def __init__(self, store: Store, size: int, queue_wait: float) -> None:
+        super().__init__(size, queue_wait)
+        self._store = weakref.ref(store)  # weak: the executor must not keep its store alive
+        self._ctx = mp.get_context("fork")
+
+    def _run(self, job: QueryJob) -> tuple:
+        reader, writer = self._ctx.Pipe(duplex=False)
+        proc = self._ctx.Process(target=_once, args=(writer, _alive(self._store), job), daemon=True,
+                                 name="stadtgraph-query")
+        proc.start()
+        writer.close()
+        deadline = time.monotonic() + job.timeout
+        try:
+            if reader.poll(max(0.0, deadline - time.monotonic())):
+                self.stats.sandboxed = reader.recv()[1]
+            if not reader.poll(max(0.0, deadline - time.monotonic())):
+                proc.kill()
+                raise self._timeout(job)
+            return reader.recv()
+        except EOFError:
+            raise StadtgraphError("Der Abfrageprozess ist abgestürzt / the query process crashed") from None
+        finally:
+            reader.close()
+            proc.join(5)
+
+
+class _Runner:
+    def __init__(self, ctx, opener: Callable[[], Store]) -> None:
+        self.conn, child = ctx.Pipe()
+        target = _serve_forked if ctx.get_start_method() == "fork" else _serve
+        self.proc = ctx.Process(target=target, args=(child, opener), daemon=True, name="stadtgraph-query")
+        self.proc.start()
+        child.close()
+        if not self.conn.poll(STARTUP_SECONDS):
+            self.kill()
+            raise StoreUnavailable("Abfrageprozess startet nicht / query process does not start")
+        state, detail = self.conn.recv()
+        if state != "ready":
+            self.kill()
+            raise StoreUnavailable(f"Speicher im Abfrageprozess nicht lesbar / store unreadable: {detail}")
+        self.sandboxed = bool(detail)
+
+    def kill(self) -> None:
+        self.proc.kill()
+        self.proc.join(5)
+        self.conn.close()
+
+
+class PoolExecutor(Executor):
+    """Long-lived runners, up to ``size``, that get their store from ``opener``: started through a fork server
+    (``start="forkserver"``, the opener opens the on-disk store read-only), or forked from this process
+    (``start="fork"``, the opener hands on a replica the child shares with it)."""
+
+    def __init__(self, opener: Callable[[], Store], size: int, queue_wait: float, start: str = "forkserver") -> None:
+        super().__init__(size, queue_wait)
+        self.opener = opener
+        self._ctx = mp.get_context(start)
+        if start == "forkserver":
+            self._ctx.set_forkserver_preload(["graph.query.executors"])
+        # Forked runners die with the *thread* that forked them (PR_SET_PDEATHSIG), so one long-lived thread
+        # forks them all; a request thread or the warm-up thread may come and go.
+        self._forker = ThreadPoolExecutor(1, "stadtgraph-runner-fork") if start == "fork" else None
+        self._idle: list[_Runner] = []
+        self._count = 0
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def _start(self) -> _Runner:
+        if self._forker is not None:
+            runner = self._forker.submit(_Runner, self._ctx, self.opener).result()
+        else:
+            runner = _Runner(self._ctx, self.opener)
+        self.stats.add(runners_started=1)
+        self.stats.sandboxed = runner.sandboxed
+        if not runner.sandboxed:
+            log.warning("query runner without network filter (platform has no seccomp)")
+        return runner
+
+    def _take(self) -> _Runner:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+            self._count += 1
+        try:
+            return self._start()
+        except BaseException:
+            with self._lock:
+                self._count -= 1
+            raise
+
+    def _give(self, runner: _Runner) -> None:
+        with self._lock:
+            if not self._closed:
+                self._idle.append(runner)
+                return
+        runner.kill()
+
+    def _discard(self, runner: _Runner) -> None:
+        runner.kill()
+        with self._lock:
+            self._count -= 1
+        self._replenish()
+
+    def _replenish(self) -> None:
+        """Start a spare runner in the background, so the next query does not wait for one."""
+        with self._lock:
+            if self._closed or self._count >= self.size or self._idle:
+                return
+            self._count += 1
+
+        def start() -> None:
+            try:
+                self._give(self._start())
+            except StadtgraphError:
+                with self._lock:
+                    self._count -= 1
+
+        threading.Thread(target=start, name="stadtgraph-runner-start", daemon=True).start()
+
+    def warm_up(self) -> None:  # noqa: B027 - optional hook, a no-op for executors without runners
+        """Start every runner now, in the background, so no request pays for starting one."""
+        def start_all() -> None:
+            for _ in range(self.size):
+                with self._lock:
+                    if self._closed or self._count >= self.size:
+                        return
+                    self._count += 1
+                try:
+                    self._give(self._start())
+                except StadtgraphError:
+                    with self._lock:
+                        self._count -= 1
+                    return
+
+        threading.Thread(target=start_all, name="stadtgraph-runner-warm-up", daemon=True).start()
+
+    def _run(self, job: QueryJob) -> tuple:
+        runner = self._take()
+        try:
+            runner.conn.send(job)
+            if not runner.conn.poll(job.timeout):
+                self._discard(runner)
+                raise self._timeout(job)
+            status = runner.conn.recv()
+        except (EOFError, OSError, BrokenPipeError):
+            self._discard(runner)
+            raise StadtgraphError("Der Abfrageprozess ist abgestürzt / the query process crashed") from None
+        self._give(runner)
+        return status
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for runner in idle:
+            runner.kill()
+        if self._forker is not None:
+            self._forker.shutdown(wait=False)
+
+
+_EXECUTORS: weakref.WeakKeyDictionary[Store, Executor] = weakref.WeakKeyDictionary()
+_EXECUTORS_LOCK = threading.Lock()
+
+
+def executor_for(store: Store, settings: Settings) -> Executor:
+    """The executor for a store (one per store and process, created on first use)."""
+    with _EXECUTORS_LOCK:
+        executor = _EXECUTORS.get(store)
+        if executor is None:
+            executor = _make(store, settings)
+            _EXECUTORS[store] = executor
+            weakref.finalize(store, executor.close)
+        return executor
+
+
+def _make(store: Store, settings: Settings) -> Executor:
+    size = settings.query_processes or settings.threads
+    if isinstance(store, OxigraphStore):
+        if store.replica_of is not None:
+            # A replica never changes: long-lived forked runners share its pages (copy-on-write).
+            return PoolExecutor(functools.partial(_alive, weakref.ref(store)), size, settings.query_queue_wait, "fork")
+        if store.path is not None and store.read_only:
+            opener = functools.partial(_open_read_only, settings, str(store.path))
+            return PoolExecutor(opener, size, settings.query_queue_wait)
+        # In memory (or held for writing by this process): only a fork sees the same data.
+        return ForkExecutor(store, size, settings.query_queue_wait)
+    return InlineExecutor(store, size, settings.query_queue_wait)

@@ -1,0 +1,90 @@
+"""What every store backend offers: the :class:`Store` interface, its result types and dataset names.
+
+Every record lives in its own named graph; queries see asserted and inferred data together by default."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import IO, Literal
+
+import pyoxigraph as ox
+import rdflib
+
+from graph.iris import Iris
+from graph.settings import Settings
+
+DatasetChoice = Literal["all", "asserted", "inferred"]
+DATASETS: tuple[str, ...] = ("all", "asserted", "inferred")
+QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+
+class Store(abc.ABC):
+    """What every backend offers. Write methods are atomic per call."""
+
+    #: How the store is held, for /ready and the logs: "disk", "memory", "replica" (an in-memory copy of an
+    #: on-disk store, see :meth:`OxigraphStore.replica`) or "sparql" (an external store).
+    mode: str = "sparql"
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.iris = Iris(settings.base_iri)
+
+    # -- reading ---------------------------------------------------------------------------------
+    @abc.abstractmethod
+    def query(
+        self,
+        sparql: str,
+        *,
+        dataset: DatasetChoice = "all",
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        substitutions: Mapping[str, rdflib.term.Node] | None = None,
+    ) -> QueryResult:
+        """Run a SPARQL query. ``dataset`` picks asserted, inferred or both as the default graph;
+        ``default_graphs``/``named_graphs`` (protocol parameters) override it.
+
+        :raises QuerySyntaxError: if the query does not parse.
+        """
+
+    @abc.abstractmethod
+    def named_graphs(self) -> list[str]:
+        """IRIs of all named graphs in the store."""
+
+    @abc.abstractmethod
+    def graph(self, graph_iri: str) -> rdflib.Graph:
+        """The triples of one named graph as an rdflib graph (empty if absent)."""
+
+    @abc.abstractmethod
+    def count(self, graph_iri: str | None = None) -> int:
+        """Number of quads in the store, or of triples in one graph."""
+
+    @abc.abstractmethod
+    def dump(self, out: IO[bytes], fmt: ox.RdfFormat = ox.RdfFormat.N_QUADS) -> None:
+        """Write the whole dataset (all named graphs) to ``out``."""
+
+    # -- writing ---------------------------------------------------------------------------------
+    @abc.abstractmethod
+    def replace_graphs(self, graphs: Mapping[str, rdflib.Graph], remove: Iterable[str] = ()) -> None:
+        """Atomically: each named graph in ``graphs`` replaced by its new content, ``remove`` dropped."""
+
+    @abc.abstractmethod
+    def bulk_load(self, data: bytes | IO[bytes] | Path, fmt: ox.RdfFormat, graph: str | None = None) -> None:
+        """Fast, non-transactional load of a large file (N-Quads keeps its graphs)."""
+
+    @abc.abstractmethod
+    def clear(self) -> None:
+        """Remove everything."""
+
+    def close(self) -> None:  # noqa: B027 - optional for backends
+        """Release the store."""
+
+    # -- helpers shared by backends --------------------------------------------------------------
+    def has_graph(self, graph_iri: str) -> bool:
+        """True if the store holds a named graph with this IRI (the endpoint's dataset check)."""
+        return graph_iri in self.named_graphs()
+
+    def asserted_graphs(self) -> list[str]:
+        inferred = str(self.iris.inferred_graph)
+        return [g for g in self.named_graphs() if g != inferred]
