@@ -18,7 +18,7 @@ from graph import errors
 from graph.errors import StadtgraphError
 from graph.settings import PROJECT_ROOT, Settings
 from graph.store import Store, open_store
-from web import wants_html
+from web.context import wants_html
 
 log = logging.getLogger("stadtgraph.server")
 REQUEST_ID_SHAPE = re.compile(r"[A-Za-z0-9._:-]{1,64}")

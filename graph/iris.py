@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from urllib.parse import urlsplit
 
 from rdflib import URIRef
 
@@ -108,3 +109,12 @@ class Iris:
 
     def is_minted(self, iri: str) -> bool:
         return iri.startswith(self.base) and not iri.startswith(self.base + "graph/")
+
+
+def is_absolute_iri(value: str) -> bool:
+    """True for an absolute IRI a SPARQL query can hold (a scheme, none of the characters IRIREF forbids).
+
+    >>> is_absolute_iri("https://daten.oberhausen.de/stadtgraph/konzept/x"), is_absolute_iri("konzept/x")
+    (True, False)
+    """
+    return bool(urlsplit(value).scheme) and not any(c in value for c in ' <>"{}|^`\\')

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from graph.errors import LoaderError, ParseError
-from graph.sources.rdf import parse_rdf, parse_upload
+from graph.rdfparse import parse_rdf, parse_upload
 
 MACHINE = {"Accept": "application/json"}
 SAMPLE_ARGUMENTS = {"subpath": "konzept/klimaanpassungskonzept", "name": "zustaendigkeiten",

@@ -362,3 +362,15 @@ def test_no_replica_of_a_store_that_is_not_there(tmp_path):
                                   Literal("2020", datatype=ns.XSD.gYear), Literal("5", datatype=ns.XSD.integer)])
 def test_terms_survive_the_trip_between_rdflib_and_oxigraph(term):
     assert to_rdflib(to_ox(term)) == term
+
+
+def test_every_backend_says_whether_it_takes_writes_and_whether_it_has_a_native_store(store):
+    """The capabilities callers ask instead of testing for a backend class: a fresh store takes writes,
+    and a native pyoxigraph store, where there is one, holds what the interface wrote."""
+    assert store.read_only is False
+    store.replace_graphs({"https://example.org/g": rdflib.Graph().parse(data="<urn:a> <urn:b> <urn:c> .", format="nt")})
+    native = store.native()
+    if store.mode == "sparql":
+        assert native is None
+    else:
+        assert len(native) == len(list(store.graph("https://example.org/g"))) == 1

@@ -1,24 +1,8 @@
-"""Blueprints of the HTTP layer, one module per concern; ``server.create_app`` registers them all."""
+"""Blueprints of the HTTP layer, one module per concern; ``server.create_app`` registers them all
+with :func:`register_blueprints`. What views share of the app is in :mod:`web.context`."""
 from __future__ import annotations
 
-from flask import Flask, current_app, request
-
-from graph.settings import Settings
-from graph.store import Store
-
-
-def settings() -> Settings:
-    return current_app.config["SETTINGS"]
-
-
-def store() -> Store:
-    return current_app.config["STORE"]
-
-
-def wants_html() -> bool:
-    """True when the client (a browser) prefers HTML; ``*/*`` alone means a machine."""
-    best = request.accept_mimetypes.best_match(["application/json", "application/problem+json", "text/html"])
-    return best == "text/html"
+from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:

@@ -12,7 +12,7 @@ from graph.query.curated import CuratedQuery, load_catalog
 from graph.query.executors import QueryJob
 from graph.query.openapi import openapi_document
 from graph.query.protocol import FORMAT_PARAMS, choose_format, decode_params
-from web import settings
+from web.context import settings
 from web.sparql import cors, executor, preflight, result_response
 
 bp = Blueprint("api", __name__, url_prefix="/api")

@@ -15,7 +15,7 @@ from graph.errors import Overloaded
 from graph.ops import metrics
 from graph.query import limited_store as deadline
 from graph.query.limited_store import LimitedStore
-from web import settings, store
+from web.context import settings, store
 
 # Routes that never run a query of the caller's choosing, nor anything slow.
 CHEAP_ENDPOINTS: frozenset[str] = frozenset({

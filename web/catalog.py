@@ -10,8 +10,8 @@ from graph.formats import ox_triples
 from graph.publish import catalog as dcat_catalog
 from graph.publish import void as void_doc
 from graph.publish.cache import Publication
-from web import settings, wants_html
 from web.capacity import page_store
+from web.context import settings, wants_html
 from web.i18n import lang
 from web.linked import linked_response, own_url, page_format, root_url
 

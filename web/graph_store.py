@@ -13,9 +13,9 @@ from graph.errors import BadRequest, MethodNotAllowed, NotFound, UnsupportedMedi
 from graph.formats import RDF_FORMATS, negotiate, ox_triples, serialize_triples
 from graph.pipeline import tokens
 from graph.pipeline.writes import GraphWriter
-from graph.sources.rdf import parse_upload
-from web import settings, store
+from graph.rdfparse import parse_upload
 from web.capacity import page_store
+from web.context import settings, store
 from web.security import large_body
 
 bp = Blueprint("graph_store", __name__)

@@ -8,8 +8,8 @@ from flask import Blueprint, render_template, request
 from graph.errors import BadRequest
 from graph.pages import browse, overview
 from graph.pages import synergy_map as synergies_net
-from web import settings
 from web.capacity import page_store
+from web.context import settings
 from web.i18n import lang
 
 bp = Blueprint("home", __name__)

@@ -12,7 +12,7 @@ from flask import Flask, Response, request
 from graph.formats import HTML, PAGE_FORMATS, Format, by_name, negotiate, serialize_triples
 from graph.namespaces import DCATDE, HYDRA, PREFIXES, VCARD
 from graph.pages.describe import local_path
-from web import settings
+from web.context import settings
 
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
 PUBLISHING_PREFIXES = {**PREFIXES, "dcatde": str(DCATDE), "hydra": str(HYDRA), "vcard": str(VCARD)}

@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 from graph.errors import StoreUnavailable
 from graph.ops import health as readiness
 from graph.ops import logs, metrics
-from web import store
+from web.context import store
 
 bp = Blueprint("ops", __name__)
 access_log = logging.getLogger(logs.ACCESS_LOGGER)

@@ -12,9 +12,9 @@ from graph.namespaces import OB
 from graph.pages import concept as concepts
 from graph.pages.describe import Description, Resource
 from graph.publish import vocab_docs
-from web import settings
 from web.capacity import page_store
 from web.catalog import publication
+from web.context import settings
 from web.i18n import lang
 from web.linked import linked_response, own_url, page_format, root_url
 

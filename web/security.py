@@ -13,7 +13,7 @@ from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from graph.errors import BadRequest, PayloadTooLarge, UriTooLong
-from web import settings
+from web.context import settings
 
 # No inline script or style anywhere: pages load their code and styles from /static only.
 CONTENT_SECURITY_POLICY = (

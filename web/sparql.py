@@ -20,7 +20,7 @@ from graph.query.curated import CuratedQuery
 from graph.query.executors import Executor, Outcome, executor_for
 from graph.query.service_description import describe_service, graph_sizes, serialize_description
 from graph.settings import PROJECT_ROOT
-from web import settings, store
+from web.context import settings, store
 from web.security import CONTENT_SECURITY_POLICY
 
 bp = Blueprint("sparql", __name__)

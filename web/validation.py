@@ -8,8 +8,9 @@ from flask import Blueprint, Response, render_template, request
 from graph.errors import UnsupportedMediaType
 from graph.gate import quality, reports
 from graph.gate.validation import Validator
-from graph.sources.rdf import MEDIA_TYPES
-from web import i18n, settings, store
+from graph.rdfparse import MEDIA_TYPES
+from web import i18n
+from web.context import settings, store
 from web.security import large_body
 
 bp = Blueprint("validation", __name__)

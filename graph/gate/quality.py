@@ -21,9 +21,9 @@ from graph.gate.validation import Report, Validator, attribute, labels
 from graph.iris import Iris
 from graph.loaders import load_paths
 from graph.namespaces import DCTERMS, OB, PROV
+from graph.rdfparse import parse_upload
 from graph.records import Record, SourceRef
 from graph.settings import Settings
-from graph.sources.rdf import parse_upload
 from graph.store import Store, to_rdflib
 
 WIKITEXT = "text/x-wiki"
@@ -144,8 +144,8 @@ def asserted_dataset(store: Store, iris: Iris) -> ox.Store:
     graph in a fresh in-memory store: the inferred triples would hide gaps (a range axiom types any target)."""
     inferred = str(iris.inferred_graph)
     buf = io.BytesIO()
-    raw = getattr(store, "raw", None)
-    if isinstance(raw, ox.Store):
+    raw = store.native()
+    if raw is not None:
         for g in raw.named_graphs():  # one dump per graph is ten times faster than a CONSTRUCT of it all
             if isinstance(g, ox.NamedNode) and g.value != inferred:
                 raw.dump(buf, format=ox.RdfFormat.N_TRIPLES, from_graph=g)

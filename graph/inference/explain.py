@@ -20,12 +20,13 @@ from graph.inference.closure import paused_gc
 from graph.iris import Iris
 from graph.namespaces import DCTERMS, OB, OWL, RDF, RDFS, SKOS, XSD
 
-#: The rules that relate two concepts, by the name their explanation IRIs carry.
+#: The rules that relate two concepts, by the name their explanation IRIs carry (and the synergy picture's
+#: filter uses), strongest first: the one table of synergy rules, which pages order by.
 RULES: dict[str, URIRef] = {
+    "explizit": OB.synergieMit,
     "leitziel": OB.teiltLeitzielMit,
     "themenfeld": OB.teiltThemenfeldMit,
     "raum": OB.teiltRaumMit,
-    "explizit": OB.synergieMit,
 }
 #: Properties that name things, best first (the sentences use them).
 LABEL_PREDICATES: frozenset[str] = frozenset({str(SKOS.prefLabel), str(RDFS.label), str(DCTERMS.title)})

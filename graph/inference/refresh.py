@@ -18,12 +18,12 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
-from graph.inference.closure import Closure, paused_gc
 from graph.inference import explain, rules
+from graph.inference.closure import Closure, paused_gc
 from graph.iris import Iris
 from graph.namespaces import ONTOLOGY_IRI, OWL, RDF, RDFS, XSD
 from graph.settings import Settings
-from graph.store import OxigraphStore, Store, to_ox
+from graph.store import Store, to_ox
 
 #: Subjects in these namespaces are vocabulary, not data: nothing derived about them is kept.
 VOCABULARY_NAMESPACES: tuple[str, ...] = (ONTOLOGY_IRI, str(RDF), str(RDFS), str(OWL), str(XSD))
@@ -125,9 +125,10 @@ def load_ontology(store: Store, settings: Settings) -> rdflib.Graph:
 
 def _read(store: Store, predicates: frozenset[str], skip: str) -> Iterator[tuple[str, ox.Triple | ox.Quad]]:
     """(predicate IRI, triple) of the asserted triples with these predicates, from every graph but ``skip``."""
-    if isinstance(store, OxigraphStore):
+    raw = store.native()
+    if raw is not None:
         # Graph by graph: the predicate indexes would also walk the (large) inferred graph.
-        raw, skipped = store.raw, ox.NamedNode(skip)
+        skipped = ox.NamedNode(skip)
         for graph in [ox.DefaultGraph(), *raw.named_graphs()]:
             if graph != skipped:
                 for quad in raw.quads_for_pattern(None, None, None, graph):
@@ -180,11 +181,12 @@ def refresh(store: Store, settings: Settings) -> int:
 
 def write(store: Store, graph: rdflib.URIRef, inference: Inference) -> dict[str, int]:
     """Make ``graph`` hold exactly ``inference.lines()``; returns counts (triples, added, removed)."""
-    if not isinstance(store, OxigraphStore):
+    raw = store.native()
+    if raw is None:
         g = rdflib.Graph().parse(data="".join(inference.lines()), format="nt")
         store.replace_graphs({str(graph): g})
         return {"triples": len(g), "added": len(g), "removed": -1}
-    raw, target = store.raw, ox.NamedNode(str(graph))
+    target = ox.NamedNode(str(graph))
     if next(iter(raw.quads_for_pattern(None, None, None, target)), None) is None:
         # Nothing there yet (a first build): stream everything in. bulk_load, because one transaction
         # of millions of triples would be held in memory; readers may see the graph fill up.
@@ -211,11 +213,11 @@ def write(store: Store, graph: rdflib.URIRef, inference: Inference) -> dict[str,
     return {"triples": len(new), "added": len(added), "removed": len(removed)}
 
 
-def _compact(store: OxigraphStore) -> None:
+def _compact(store: Store) -> None:
     """After a bulk load into an on-disk store: without compaction, reading the other graphs back
     (the next update reads every asserted graph) is several times slower."""
     if store.path is not None:
-        store.raw.optimize()
+        store.native().optimize()
 
 
 @contextmanager
@@ -260,12 +262,13 @@ def difference(before: Inference, after: Inference) -> tuple[list[str], list[str
 
 def write_difference(store: Store, graph: rdflib.URIRef, before: Inference, after: Inference) -> dict[str, int]:
     """Apply :func:`difference` to the stored inferred graph in one transaction."""
-    if not isinstance(store, OxigraphStore):
+    raw = store.native()
+    if raw is None:
         return write(store, graph, after)
     removed, added = difference(before, after)
     if removed or added:
         target = ox.NamedNode(str(graph))
-        store.raw.update(f"DELETE DATA {{ GRAPH {target} {{\n{''.join(removed)}}} }} ;\n"
+        raw.update(f"DELETE DATA {{ GRAPH {target} {{\n{''.join(removed)}}} }} ;\n"
                          f"INSERT DATA {{ GRAPH {target} {{\n{''.join(added)}}} }}")
     return {"added": len(added), "removed": len(removed)}
 

@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 from rdflib import URIRef
 
+from graph.inference.explain import RULES as SYNERGY_RULES
 from graph.labels import fetch_labels, pick
 from graph.namespaces import DCTERMS, OB, RDFS, sparql_prologue
 from graph.store import Store
 
 EXPLICIT = str(OB.synergieMit)
 STATEMENT_TEXTS = (str(RDFS.comment), str(DCTERMS.description))
-RULES: tuple[str, ...] = (EXPLICIT, str(OB.teiltLeitzielMit), str(OB.teiltThemenfeldMit), str(OB.teiltRaumMit))
+RULES: tuple[str, ...] = tuple(str(relation) for relation in SYNERGY_RULES.values())  # strongest first
 
 _VORLAGEN = sparql_prologue() + """
 SELECT ?c ?v ?drucksache ?title ?date ?allris ?ratsinfo ?gremium WHERE {

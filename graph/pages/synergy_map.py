@@ -8,18 +8,13 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from graph.inference.explain import RULES as SYNERGY_RULES
 from graph.labels import fetch_labels, pick
-from graph.namespaces import OB, sparql_prologue
-from graph.pages.concept import EXPLICIT
+from graph.namespaces import sparql_prologue
 from graph.store import Store
 
 # Rules by the short names the filter form uses.
-RULE_KEYS: dict[str, str] = {
-    "explizit": EXPLICIT,
-    "leitziel": str(OB.teiltLeitzielMit),
-    "themenfeld": str(OB.teiltThemenfeldMit),
-    "raum": str(OB.teiltRaumMit),
-}
+RULE_KEYS: dict[str, str] = {name: str(relation) for name, relation in SYNERGY_RULES.items()}
 # Sharing a place links nearly everything to every city-wide concept: off unless asked for.
 DEFAULT_RULES: tuple[str, ...] = ("explizit", "leitziel", "themenfeld")
 PALETTE: tuple[str, ...] = ("#00549f", "#d9480f", "#2b8a3e", "#862e9c", "#c92a2a", "#0b7285", "#e67700",

@@ -25,7 +25,7 @@ from graph.iris import Iris
 from graph.pipeline import audit
 from graph.records import SourceRef
 from graph.settings import Settings
-from graph.store import OxigraphStore, Store
+from graph.store import Store
 
 log = logging.getLogger("stadtgraph.writes")
 
@@ -93,7 +93,7 @@ class GraphWriter:
         if graph in self.protected():
             raise Forbidden(f"<{graph}> wird vom Dienst selbst geschrieben (abgeleitete Aussagen, Ontologie oder "
                             "Provenienz) / is written by the service itself (inferred, ontology or provenance)")
-        if isinstance(self.store, OxigraphStore) and self.store.read_only:
+        if self.store.read_only:
             raise Forbidden("Dieser Server hält den Speicher nur lesend; Schreiben geht über einen Server mit "
                             "einem Arbeitsprozess / this server holds the store read-only; write through a server "
                             "with one worker process")

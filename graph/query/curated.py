@@ -26,8 +26,9 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from graph.errors import BadRequest, ConfigurationError, StadtgraphError
+from graph.iris import is_absolute_iri
 from graph.namespaces import PREFIXES
-from graph.query.protocol import FORMAT_PARAMS, _absolute_iri
+from graph.query.protocol import FORMAT_PARAMS
 from graph.querytext import QueryInfo, check_public, syntax_error
 from graph.store import DATASETS, to_ox
 
@@ -40,7 +41,7 @@ def _iri(value: str) -> Node:
     prefix, sep, local = value.partition(":")
     if sep and prefix in PREFIXES and not local.startswith("//"):
         value = PREFIXES[prefix] + local
-    if not _absolute_iri(value):
+    if not is_absolute_iri(value):
         raise ValueError("keine absolute IRI / not an absolute IRI")
     return URIRef(value)
 

@@ -427,7 +427,7 @@ def executor_for(store: Store, settings: Settings) -> Executor:
 
 def _make(store: Store, settings: Settings) -> Executor:
     size = settings.query_processes or settings.threads
-    if isinstance(store, OxigraphStore):
+    if store.native() is not None:
         if store.replica_of is not None:
             # A replica never changes: long-lived forked runners share its pages (copy-on-write).
             return PoolExecutor(functools.partial(_alive, weakref.ref(store)), size, settings.query_queue_wait, "fork")

@@ -8,7 +8,7 @@ strictly as UTF-8 here (Werkzeug would silently replace bad bytes). No Flask: th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
 from werkzeug.datastructures import MIMEAccept
 
@@ -21,6 +21,7 @@ from graph.errors import (
     UriTooLong,
 )
 from graph.formats import RDF_FORMATS, RESULT_FORMATS, Format, negotiate
+from graph.iris import is_absolute_iri
 from graph.query.executors import QueryJob
 from graph.querytext import QueryInfo, check_public
 from graph.settings import Settings
@@ -122,7 +123,7 @@ def parse_request(method: str, content_type: str | None, query_string: bytes, bo
     req = ProtocolRequest(query=query, via=via)
     for key, value in pairs:
         if key in ("default-graph-uri", "named-graph-uri"):
-            if not _absolute_iri(value):
+            if not is_absolute_iri(value):
                 raise BadRequest(f"{key}: {value!r} ist keine absolute IRI / is not an absolute IRI")
             (req.default_graphs if key == "default-graph-uri" else req.named_graphs).append(value)
         elif key in FORMAT_PARAMS:
@@ -140,11 +141,6 @@ def parse_request(method: str, content_type: str | None, query_string: bytes, bo
 def _update_refused() -> QueryRefused:
     return QueryRefused("Der öffentliche Endpunkt ist nur lesbar: SPARQL Update wird nicht ausgeführt. / "
                         "The public endpoint is read-only: SPARQL Update is not run.")
-
-
-def _absolute_iri(value: str) -> bool:
-    parts = urlsplit(value)
-    return bool(parts.scheme) and not any(c in value for c in ' <>"{}|^`\\')
 
 
 def choose_format(accept: MIMEAccept, offered: tuple[Format, ...], params: list[str]) -> Format:

@@ -120,3 +120,17 @@ def parse_unit(label: str) -> tuple[str, str | None, str | None] | None:
     if not m:
         return None
     return m.group("type"), m.group("code"), (m.group("name") or None)
+
+
+#: A council paper number (Drucksache): B/16/5505-01 (B, A or M; the council term; the number; an optional
+#: revision). Found in running text with spaces around the slashes too; as a field it is written without.
+DRUCKSACHE = re.compile(r"\b[BAM]\s*/\s*\d{2}\s*/\s*\d{3,5}(?:-\d{2})?\b")
+
+
+def is_drucksache(value: str) -> bool:
+    """True for a Drucksache number written as a field holds it.
+
+    >>> is_drucksache("B/16/5505-01"), is_drucksache("B / 16 / 5505"), is_drucksache("B/16/55")
+    (True, False, False)
+    """
+    return DRUCKSACHE.fullmatch(value) is not None and not any(c.isspace() for c in value)

@@ -26,6 +26,17 @@ class Store(abc.ABC):
     #: How the store is held, for /ready and the logs: "disk", "memory", "replica" (an in-memory copy of an
     #: on-disk store, see :meth:`OxigraphStore.replica`) or "sparql" (an external store).
     mode: str = "sparql"
+    #: True where this process may not write (an on-disk store opened for reading, a replica).
+    read_only: bool = False
+    #: Where an embedded store keeps its files (None in memory and for an external store).
+    path: Path | None = None
+    #: The store a replica copies (None for every other store): a replica never changes.
+    replica_of: Path | None = None
+
+    def native(self) -> ox.Store | None:
+        """The backend's own pyoxigraph store, where it has one: the fast paths of the inference and the
+        gate read and write it directly (graph by graph, bulk). None for a backend without one."""
+        return None
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings

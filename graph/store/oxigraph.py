@@ -93,6 +93,9 @@ class OxigraphStore(Store):
             return "replica"
         return "disk" if self.path is not None else "memory"
 
+    def native(self) -> ox.Store:
+        return self._store
+
     @property
     def raw(self) -> ox.Store:
         """The pyoxigraph store itself, for the few places that need its own API (bulk work)."""

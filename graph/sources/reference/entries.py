@@ -18,13 +18,13 @@ from rdflib import Literal, URIRef
 from graph.iris import Iris, slugify
 from graph.namespaces import DCTERMS, OB, PROV, RDF, XSD
 from graph.records import Record, SourceRef
+from graph.sources.names import is_drucksache
 
 KONFIDENZ: dict[str, URIRef] = {
     "beobachtet": OB.Beobachtet,
     "sekundaer": OB.Sekundaer,
     "abgeleitet": OB.Abgeleitet,
 }
-DRUCKSACHE = re.compile(r"^[BAM]/\d{2}/\d{3,5}(-\d{2})?$")
 _URL = re.compile(r"^https?://[^\s/]+[^\s]*$")
 
 
@@ -178,7 +178,7 @@ def _squash(text: str) -> str:
 
 
 def drucksache(value: str, name: str = "drucksache") -> str:
-    if not DRUCKSACHE.match(value):
+    if not is_drucksache(value):
         raise EntryError(f"Feld {name}: {value!r} ist keine Drucksachennummer wie B/16/5505-01 "
                          "/ not a paper number")
     return value

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from mwparserfromhell.nodes import Tag, Template, Text, Wikilink
 from mwparserfromhell.wikicode import Wikicode
 
-from graph.sources.names import themenfeld_title
+from graph.sources.names import DRUCKSACHE, themenfeld_title
 from graph.sources.wiki.markup import (
     Link,
     Note,
@@ -56,7 +56,6 @@ PARAMETERS: dict[str, str] = {
 LEGACY_PARAMETERS = frozenset({"fachbereich", "ansprechpartner", "erstelldatum", "aktualisierungsdatum",
                                "handlungsfeld"})
 
-DRUCKSACHE = re.compile(r"\b[BAM]\s*/\s*\d{2}\s*/\s*\d{3,5}(?:-\d{2})?\b")
 # "Vorlage - <number>" keeps the number as written, typos included, so that validation (not the parser)
 # decides whether it is well-formed and can tell the steward which page has the malformed one.
 _AS_WRITTEN = re.compile(r"Vorlage\s*-\s*([BAM]\s*/[^\s\]\[\"„“()]+)")
