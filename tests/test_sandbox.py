@@ -11,7 +11,8 @@ import time
 import pytest
 
 from graph.errors import StadtgraphError
-from graph.query.executors import ForkExecutor, PoolExecutor, QueryJob, _open_read_only
+from graph.query.executors import ForkExecutor, PoolExecutor, QueryJob
+from graph.query.runner_process import open_read_only
 from graph.settings import Settings
 
 
@@ -112,7 +113,7 @@ def test_fork_runner_cannot_connect(built_store, listener):
 
 def test_pool_runner_cannot_connect(live_store, listener):
     settings = Settings.from_mapping({"store": "oxigraph", "store_path": str(live_store)})
-    executor = PoolExecutor(functools.partial(_open_read_only, settings, str(live_store)), 1, 1.0)
+    executor = PoolExecutor(functools.partial(open_read_only, settings, str(live_store)), 1, 1.0)
     try:
         with pytest.raises(StadtgraphError) as err:
             executor.run(_service_job(listener.url))

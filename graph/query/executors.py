@@ -17,176 +17,34 @@ import abc
 import functools
 import logging
 import multiprocessing as mp
-import os
-import resource
 import threading
 import time
 import weakref
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import Any
 
-import pyoxigraph as ox
-
-from graph import errors
-from graph.errors import Overloaded, QuerySyntaxError, QueryTimeout, StadtgraphError, StoreUnavailable
-from graph.formats import by_name
+from graph.errors import Overloaded, QueryTimeout, StadtgraphError, StoreUnavailable
 from graph.ops import metrics
-from graph.query.results import Written, write_boolean, write_solutions, write_triples
-from graph.query.sandbox import deny_network, die_with_parent
-from graph.querytext import syntax_error
+from graph.query.runner_process import (
+    STARTUP_SECONDS,
+    ExecutorStats,
+    Outcome,
+    QueryJob,
+    alive,
+    answer,
+    execute,
+    open_read_only,
+    raise_from,
+    run_once,
+    serve,
+    serve_forked,
+)
 from graph.settings import Settings
-from graph.store import OxigraphStore, Store
+from graph.store import Store
 
 log = logging.getLogger("stadtgraph.runner")
-STARTUP_SECONDS = 30.0
 
-
-@dataclass(frozen=True)
-class QueryJob:
-    """One query to run; formats by name (:func:`graph.formats.by_name`), limits in seconds and rows."""
-
-    query: str
-    results_format: str = "json"
-    graph_format: str = "turtle"
-    dataset: str = "all"
-    default_graphs: list[str] | None = None
-    named_graphs: list[str] | None = None
-    substitutions: dict[str, Any] | None = None  # variable name -> rdflib term
-    row_limit: int = 10000
-    timeout: float = 10.0
-    kind: str = "sparql"  # what asked: "sparql", "curated", "page", "internal" (a metrics label, fixed set)
-
-
-@dataclass
-class Outcome:
-    written: Written
-    seconds: float
-    results_format: str
-    graph_format: str
-
-    @property
-    def format_name(self) -> str:
-        return self.graph_format if self.written.kind == "triples" else self.results_format
-
-
-@dataclass
-class ExecutorStats:
-    """Counters for operations (issue: metrics)."""
-
-    queries: int = 0
-    timeouts: int = 0
-    truncated: int = 0
-    refused_busy: int = 0
-    runners_started: int = 0
-    sandboxed: bool | None = None
-    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    def add(self, **counts: int) -> None:
-        with self.lock:
-            for name, n in counts.items():
-                setattr(self, name, getattr(self, name) + n)
-
-
-# ---- in the runner --------------------------------------------------------------------------------
-def execute(store: Store, job: QueryJob) -> Written:
-    """Run ``job`` on ``store`` and serialize its result. Runs inside a runner (or inline).
-
-    :raises QuerySyntaxError: naming line and column.
-    """
-    try:
-        result = store.query(job.query, dataset=job.dataset, default_graphs=job.default_graphs,
-                             named_graphs=job.named_graphs, substitutions=job.substitutions)
-        if isinstance(result, ox.QueryBoolean):
-            return write_boolean(result, by_name(job.results_format))
-        if isinstance(result, ox.QueryTriples):
-            return write_triples(result, by_name(job.graph_format), job.row_limit)
-        return write_solutions(result, by_name(job.results_format), job.row_limit)
-    except QuerySyntaxError as exc:
-        raise syntax_error(exc.detail) from None
-    except SyntaxError as exc:
-        raise syntax_error(str(exc)) from None
-
-
-def _answer(store: Store, job: QueryJob) -> tuple:
-    started = time.perf_counter()
-    try:
-        return ("ok", execute(store, job), time.perf_counter() - started)
-    except StadtgraphError as exc:
-        return ("error", type(exc).__name__, exc.detail, exc.extra)
-    except Exception as exc:  # noqa: BLE001 - the engine's own message, never a trace
-        return ("error", "StadtgraphError", f"Anfrage fehlgeschlagen / query failed: {exc}", {})
-
-
-def _confine() -> bool:
-    die_with_parent()
-    return deny_network()
-
-
-def _serve(conn, opener: Callable[[], Store]) -> None:
-    """Main loop of a long-lived runner: open the store, then answer jobs until the pipe closes."""
-    sandboxed = _confine()
-    try:
-        store = opener()
-    except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises StoreUnavailable
-        conn.send(("failed", str(exc)))
-        return
-    conn.send(("ready", sandboxed))
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
-        conn.send(_answer(store, job))
-
-
-def _serve_forked(conn, opener: Callable[[], Store]) -> None:
-    """A long-lived runner forked from a server worker: first let go of every descriptor it inherited (client
-    sockets, the listening socket), or a connection the worker closes would stay open in here."""
-    _close_inherited(keep=conn.fileno())
-    _serve(conn, opener)
-
-
-def _close_inherited(keep: int) -> None:
-    """Close every descriptor above stderr but ``keep``: those /proc lists (a loop up to the descriptor
-    limit could run a billion times in a container)."""
-    try:
-        open_fds = [int(name) for name in os.listdir("/proc/self/fd")]
-    except OSError:  # no /proc: up to the soft limit
-        open_fds = list(range(3, resource.getrlimit(resource.RLIMIT_NOFILE)[0]))
-    for fd in open_fds:
-        if fd > 2 and fd != keep:
-            try:
-                os.close(fd)
-            except OSError:
-                pass  # e.g. the descriptor listdir used, already closed
-
-
-def _once(conn, store: Store, job: QueryJob) -> None:
-    """A one-shot runner (forked with the in-memory store in its memory)."""
-    conn.send(("sandbox", _confine()))
-    conn.send(_answer(store, job))
-    conn.close()
-
-
-def _open_read_only(settings: Settings, path: str) -> Store:
-    return OxigraphStore(settings, path, read_only=True)
-
-
-def _alive(ref: weakref.ref[Store]) -> Store:
-    store = ref()
-    if store is None:
-        raise StoreUnavailable("Speicher geschlossen / store closed")
-    return store
-
-
-def _raise_from(message: tuple) -> None:
-    _, name, detail, extra = message
-    cls = getattr(errors, name, None)
-    if not (isinstance(cls, type) and issubclass(cls, StadtgraphError)):
-        cls = StadtgraphError
-    raise cls(detail, **extra)
+__all__ = ["ExecutorStats", "Outcome", "QueryJob", "execute"]
 
 
 # ---- in the server worker ---------------------------------------------------------------------------
@@ -212,7 +70,7 @@ class Executor(abc.ABC):
         finally:
             self._slots.release()
         if status[0] == "error":
-            _raise_from(status)
+            raise_from(status)
         written, seconds = status[1], status[2]
         self.stats.add(queries=1, truncated=int(written.truncated))
         if written.truncated:
@@ -244,7 +102,7 @@ class InlineExecutor(Executor):
         self._store = weakref.ref(store)  # weak: the executor must not keep its store alive
 
     def _run(self, job: QueryJob) -> tuple:
-        return _answer(_alive(self._store), job)
+        return answer(alive(self._store), job)
 
 
 class ForkExecutor(Executor):
@@ -257,7 +115,7 @@ class ForkExecutor(Executor):
 
     def _run(self, job: QueryJob) -> tuple:
         reader, writer = self._ctx.Pipe(duplex=False)
-        proc = self._ctx.Process(target=_once, args=(writer, _alive(self._store), job), daemon=True,
+        proc = self._ctx.Process(target=run_once, args=(writer, alive(self._store), job), daemon=True,
                                  name="stadtgraph-query")
         proc.start()
         writer.close()
@@ -279,7 +137,7 @@ class ForkExecutor(Executor):
 class _Runner:
     def __init__(self, ctx, opener: Callable[[], Store]) -> None:
         self.conn, child = ctx.Pipe()
-        target = _serve_forked if ctx.get_start_method() == "fork" else _serve
+        target = serve_forked if ctx.get_start_method() == "fork" else serve
         self.proc = ctx.Process(target=target, args=(child, opener), daemon=True, name="stadtgraph-query")
         self.proc.start()
         child.close()
@@ -430,9 +288,9 @@ def _make(store: Store, settings: Settings) -> Executor:
     if store.native() is not None:
         if store.replica_of is not None:
             # A replica never changes: long-lived forked runners share its pages (copy-on-write).
-            return PoolExecutor(functools.partial(_alive, weakref.ref(store)), size, settings.query_queue_wait, "fork")
+            return PoolExecutor(functools.partial(alive, weakref.ref(store)), size, settings.query_queue_wait, "fork")
         if store.path is not None and store.read_only:
-            opener = functools.partial(_open_read_only, settings, str(store.path))
+            opener = functools.partial(open_read_only, settings, str(store.path))
             return PoolExecutor(opener, size, settings.query_queue_wait)
         # In memory (or held for writing by this process): only a fork sees the same data.
         return ForkExecutor(store, size, settings.query_queue_wait)
