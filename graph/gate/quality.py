@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import threading
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -135,7 +136,7 @@ class QualityReport:
     stamp: tuple = ()
 
 
-_cache: dict[int, QualityReport] = {}
+_cache: weakref.WeakKeyDictionary[Store, QualityReport] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
@@ -170,7 +171,7 @@ def validate_store(settings: Settings, store: Store, validator: Validator | None
     per store until the next build or write changes it."""
     stamp = _stamp(store)
     with _lock:
-        cached = _cache.get(id(store))
+        cached = _cache.get(store)
         if use_cache and cached is not None and cached.stamp == stamp:
             return cached
     validator = validator or Validator(settings)
@@ -190,7 +191,7 @@ def validate_store(settings: Settings, store: Store, validator: Validator | None
     quality = QualityReport(report=report, by_shape=sorted(by_shape.items(), key=lambda kv: -len(kv[1])),
                             stamp=stamp)
     with _lock:
-        _cache[id(store)] = quality
+        _cache[store] = quality
     return quality
 
 
