@@ -17,7 +17,7 @@ import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -85,7 +85,7 @@ def inference_pending(store: Store, graph: str) -> Iterator[None]:
         yield
         return
     with open(marker, "w", encoding="utf-8") as out:
-        json.dump({"graph": graph, "since": datetime.now(timezone.utc).isoformat(timespec="seconds")}, out)
+        json.dump({"graph": graph, "since": datetime.now(UTC).isoformat(timespec="seconds")}, out)
         out.flush()
         os.fsync(out.fileno())
     yield
