@@ -81,18 +81,36 @@ def check_depth(text: str, syntax: str, *, what: str = "", limit: int | None = N
 def _scan(text: str, syntax: str, limit: int | None) -> tuple[int, int]:
     """(deepest level, offset where ``limit`` is first passed or -1); stops at that offset."""
     depth = best = 0
-    xml = syntax == "xml"
-    for m in SYNTAXES[syntax].finditer(text):
-        if xml:
-            opens = m.lastgroup == "open" and not m.group().endswith("/>")
-            closes = m.lastgroup == "close"
-        else:
-            opens, closes = m.group() in _OPEN, m.group() in _CLOSE
-        if opens:
+    for offset, step in _steps(text, syntax):
+        if step > 0:
             depth += 1
             best = max(best, depth)
             if limit is not None and depth > limit:
-                return best, m.start()
-        elif closes and depth:
+                return best, offset
+        elif depth:
             depth -= 1
     return best, -1
+
+
+def _steps(text: str, syntax: str):
+    """(offset, +1 or -1) for every opening and closing of a level."""
+    xml, sparql = syntax == "xml", syntax == "sparql"
+    for m in SYNTAXES[syntax].finditer(text):
+        token = m.group()
+        if xml:
+            if m.lastgroup == "open" and not token.endswith("/>"):
+                yield m.start(), 1
+            elif m.lastgroup == "close":
+                yield m.start(), -1
+        elif token in _OPEN:
+            yield m.start(), 1
+        elif token in _CLOSE:
+            yield m.start(), -1
+        elif sparql and token[0] == "<" and token[-1] == ">" and len(token) > 2:
+            # In SPARQL "<" is also less-than: an engine that fails to read ``<((…)>`` as an IRI reads the
+            # parentheses as nesting, so they count here too (real IRIs hold few, and balanced).
+            for i, char in enumerate(token):
+                if char in "([":
+                    yield m.start() + i, 1
+                elif char in ")]":
+                    yield m.start() + i, -1

@@ -70,6 +70,7 @@ def _is_nesting_problem(response, limit: int = MAX_DEPTH) -> dict:
     "SELECT * WHERE " + "{ " * N + "?s ?p ?o" + " }" * N,
     "SELECT * WHERE { ?s ?p ?o FILTER" + "(" * N + "true" + ")" * N + " }",
     "SELECT * WHERE { ?s ?p " + "[ a " * N + "?o" + " ]" * N + " }",
+    "SELECT * WHERE { ?s ?p ?o FILTER(?o<" + "(" * N + "1" + ")" * N + ">?s) }",  # "<" as less-than, not IRI
 ])
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_a_deeply_nested_query_is_refused_and_the_endpoint_keeps_working(client, query, method):
