@@ -125,3 +125,12 @@ def test_dumps_and_errors_read_accept_headers_with_parameters(client):
     assert missing.status_code == 404 and missing.mimetype == "text/html"
     missing = client.get("/konzept/gibt-es-nicht", headers={"Accept": "application/json; charset=utf-8"})
     assert missing.status_code == 404 and json.loads(missing.data)["status"] == 404
+
+
+def test_the_live_server_reads_parametered_headers_as_clients_send_them(live_server):
+    r = live_server.get("/sparql", params={"query": ASK}, headers={"Accept": SPARQL_JSON})
+    assert r.status_code == 200 and r.json()["boolean"] is True
+    page = live_server.get("/konzept/einzelhandelskonzept", headers={"Accept": TURTLE})
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/turtle")
+    jsonld = live_server.get("/catalog", headers={"Accept": JSONLD})
+    assert jsonld.status_code == 200 and jsonld.headers["Content-Type"].startswith("application/ld+json")

@@ -145,3 +145,13 @@ def test_the_scan_counts_brackets_only_outside_strings_iris_and_comments():
         check_depth("{\n" + "[" * MAX_DEPTH + "]" * MAX_DEPTH + "}", "json", what="JSON")
     assert caught.value.status == 400 and caught.value.extra["line"] == 2
     assert json.loads(json.dumps(caught.value.problem()))["limit"] == MAX_DEPTH
+
+
+def test_the_live_server_refuses_a_deep_query_and_its_runners_keep_answering(live_server):
+    deep = "SELECT * WHERE " + "{ " * N + "?s ?p ?o" + " }" * N
+    for _ in range(3):  # more times than a worker has runners: none of them was harmed
+        r = live_server.post("/sparql", data=deep.encode(), headers={"Content-Type": "application/sparql-query"})
+        assert r.status_code == 400 and r.json()["limit"] == MAX_DEPTH
+    r = live_server.post("/sparql", data={"query": ASK}, headers={"Accept": "application/sparql-results+json"})
+    assert r.status_code == 200 and r.json()["boolean"] is True
+    assert "Traceback" not in live_server.log()
