@@ -13,7 +13,7 @@ import re
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from graph.errors import Overloaded, PayloadTooLarge, QueryTimeout
-from graph.formats import RDF_FORMATS, by_name
+from graph.formats import RDF_FORMATS, best_media_type, by_name, media_ranges
 from graph.namespaces import PREFIXES
 from graph.query import protocol
 from graph.query.curated import CuratedQuery
@@ -70,8 +70,8 @@ def result_response(outcome: Outcome) -> Response:
 
 def _wants_ui() -> bool:
     accept = request.accept_mimetypes
-    listed = {value for value, _ in accept}
-    best = accept.best_match(["text/html", *(f.media_type for f in RDF_FORMATS)])
+    listed = {value for value, _ in media_ranges(accept)}
+    best = best_media_type(accept, ["text/html", *(f.media_type for f in RDF_FORMATS)])
     return "text/html" in listed and best == "text/html"
 
 

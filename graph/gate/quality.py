@@ -16,7 +16,7 @@ import pyoxigraph as ox
 import rdflib
 from rdflib import BNode, URIRef
 
-from graph.errors import LoaderError, ParseError
+from graph.errors import LoaderError, NestingTooDeep, ParseError
 from graph.gate import engine as shacl_engine
 from graph.gate.validation import Report, Validator, attribute, labels
 from graph.iris import Iris
@@ -96,6 +96,8 @@ def _wiki_records(body: bytes, iris: Iris, title: str | None, source: SourceRef)
     result = records_from_wikitext(text, iris, title=title.strip(), source=source)
     if result.errors:
         err = result.errors[0]
+        if isinstance(err, NestingTooDeep):
+            raise err
         raise ParseError(err.detail, **{k: v for k, v in err.extra.items() if k in ("line", "column")})
     return result.records
 
