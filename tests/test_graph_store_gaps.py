@@ -51,7 +51,7 @@ def test_post_to_the_store_itself_needs_a_token_and_passes_the_gate(writable):  
 
 def test_multipart_post_writes_several_files_in_one_write(writable):  # noqa: F811
     client, store, s = writable
-    graph = "http://example.org/gsp/viele"
+    graph = BASE + "graph/gsp/viele"
     files = {
         "a": (io.BytesIO(PERSON.encode()), "alice.ttl", "text/turtle"),
         "b": (io.BytesIO(BOB_NT), "bob.nt", "application/octet-stream"),  # read by its ending
@@ -84,11 +84,11 @@ def test_multipart_post_with_one_bad_file_writes_nothing(writable):  # noqa: F81
     assert r.status_code == 422 and r.get_json()["report"]["records"]
     unreadable = {"a": (io.BytesIO(PERSON.encode()), "alice.ttl", "text/turtle"),
                   "b": (io.BytesIO(b"<http://x/s> <http://x/p> ."), "kaputt.ttl", "text/turtle")}
-    r = client.post("/graph-store", query_string={"graph": "http://example.org/gsp/x"}, data=unreadable,
+    r = client.post("/graph-store", query_string={"graph": BASE + "graph/gsp/x"}, data=unreadable,
                     headers=AUTH, content_type="multipart/form-data")
     assert r.status_code == 400 and r.get_json()["file"] == "kaputt.ttl"
     pdf = {"a": (io.BytesIO(b"%PDF"), "plan.pdf", "application/pdf")}
-    r = client.post("/graph-store", query_string={"graph": "http://example.org/gsp/x"}, data=pdf, headers=AUTH,
+    r = client.post("/graph-store", query_string={"graph": BASE + "graph/gsp/x"}, data=pdf, headers=AUTH,
                     content_type="multipart/form-data")
     assert r.status_code == 415 and "plan.pdf" in r.get_json()["detail"]
     assert _dump(store) == before
