@@ -10,10 +10,11 @@ import textwrap
 
 import pytest
 
-from graph.pipeline.writes import GraphWriter, pending_marker, repair_interrupted
+from graph.pipeline.writes import pending_marker, repair_interrupted
 from graph.settings import Settings
 from graph.store import OxigraphStore
-from tests.graph_store_data import GOOD_CONCEPT, NEW_GRAPH, SYNERGY_ASK
+from server import create_app
+from tests.graph_store_data import GOOD_CONCEPT, NEW_GRAPH, SYNERGY_ASK, TOKENS
 
 pytestmark = pytest.mark.slow
 
@@ -55,14 +56,17 @@ def test_a_kill_between_the_write_and_the_inference_is_repaired_at_the_next_star
     done = _write(path, tmp_path, kill=True)
     assert done.returncode == -signal.SIGKILL, done.stderr
 
-    settings = Settings.from_mapping({"store": "oxigraph", "store_path": str(path),
+    settings = Settings.from_mapping({"store": "oxigraph", "store_path": str(path), "tokens": TOKENS,
                                       "audit_dir": str(tmp_path / "audit")})
-    store = OxigraphStore(settings, path)
+    store = OxigraphStore(settings, path, read_only=True)
     try:
         assert store.has_graph(NEW_GRAPH), "the asserted write committed before the kill"
         assert not store.query(SYNERGY_ASK), "the kill came before the inferred graph was updated"
         assert pending_marker(store).exists()
-        GraphWriter(settings, store)  # a writer starting on the store
+    finally:
+        store.close()
+    store = create_app(settings).config["STORE"]  # the writer's start: it opens the store read-write
+    try:
         assert store.query(SYNERGY_ASK), "the start brought the inferred graph up to date"
         assert not pending_marker(store).exists()
         assert repair_interrupted(settings, store) is False

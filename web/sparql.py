@@ -19,7 +19,7 @@ from graph.query import protocol
 from graph.query.curated import CuratedQuery
 from graph.query.executors import Executor, Outcome, executor_for
 from graph.query.service_description import describe_service, graph_sizes, serialize_description
-from graph.settings import PROJECT_ROOT
+from graph.resources import shipped
 from web.context import settings, store
 from web.security import CONTENT_SECURITY_POLICY
 
@@ -145,7 +145,7 @@ def ui_page() -> Response:
 def yasgui_style_hashes() -> tuple[str, ...]:
     """SHA-256 (base64) of the style texts the served YASGUI inserts, read from the file itself so an
     update of the package keeps its hashes right."""
-    path = PROJECT_ROOT / "static" / "vendor" / "yasgui" / "yasgui.min.js"
+    path = shipped("static") / "vendor" / "yasgui" / "yasgui.min.js"
     try:
         js = path.read_text("utf-8")
     except OSError:

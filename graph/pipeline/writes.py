@@ -123,7 +123,7 @@ class GraphWriter:
         self.iris = Iris(settings.base_iri)
         self._lock = threading.Lock()
         self._gate = None
-        repair_interrupted(settings, store)  # the writer's start: the one place a cut-off write is seen
+        self._repaired = False
 
     @property
     def gate(self):
@@ -179,6 +179,7 @@ class GraphWriter:
         """Drop ``graph``; None if there is no such graph (HTTP 404)."""
         graph = self.check_target(graph)
         with self._lock:
+            self._repair_once()
             if not self.store.has_graph(graph):
                 return None
             self._check_delete(graph, token)
@@ -188,10 +189,18 @@ class GraphWriter:
                          removed=old, inferred=counts)
             return WriteResult(graph, False, 0, old, counts)
 
+    def _repair_once(self) -> None:
+        """Before this writer's first write: finish a write a crash cut off (the server's start does it too,
+        :func:`repair_interrupted`; this covers a writer handed a store it did not open)."""
+        if not self._repaired:
+            repair_interrupted(self.settings, self.store)
+            self._repaired = True
+
     # ---- the common path -------------------------------------------------------------------------------
     def _write(self, method: str, graph: str, token: str, new_content) -> WriteResult:
         graph = self.check_target(graph)
         with self._lock:
+            self._repair_once()
             existed = self.store.has_graph(graph)
             old = self.store.graph(graph) if existed else rdflib.Graph()
             new = new_content(old)
