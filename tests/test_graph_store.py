@@ -29,7 +29,7 @@ from tests.graph_store_data import (
     VORLAGE_GRAPH,
 )
 
-G = "http://example.org/gsp/person"
+G = "https://daten.oberhausen.de/stadtgraph/graph/gsp/person"
 TURTLE = {"Content-Type": "text/turtle", **AUTH}
 PERSON = """@prefix foaf: <http://xmlns.com/foaf/0.1/> .
 <http://example.org/gsp/alice> a foaf:Person ; foaf:name "Alice" ; foaf:mbox <mailto:alice@example.org> ."""

@@ -10,18 +10,22 @@ external store (``store = sparql``) serialises writers itself (:mod:`graph.store
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
+import os
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import pyoxigraph as ox
 import rdflib
 from rdflib import URIRef
 
-from graph.errors import BadRequest, ConfigurationError, Forbidden, ValidationFailed
+from graph.errors import BadRequest, ConfigurationError, Forbidden, GraphNotWritable, ValidationFailed
 from graph.gate.validation import SAFE_IRI
 from graph.inference import refresh as inference
-from graph.iris import Iris
+from graph.iris import GRAPH_NAME_RULE, Iris, normal_iri
 from graph.pipeline import audit
 from graph.records import SourceRef
 from graph.settings import Settings
@@ -62,6 +66,45 @@ def open_read_write(settings: Settings) -> bool:
     return writes_enabled(settings) and settings.store == "oxigraph"
 
 
+PENDING_FILE = "inference-pending.json"
+
+
+def pending_path(settings: Settings) -> Path:
+    """The crash marker: written (fsync) before a write reaches the store, removed once the inferred graph
+    follows it. Found at start, it means a write may be in the store without its inferences."""
+    return Path(settings.audit_dir) / PENDING_FILE
+
+
+def _mark_pending(settings: Settings, graphs: list[str]) -> None:
+    path = pending_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
+    try:
+        os.write(fd, json.dumps({"graphs": graphs, "pid": os.getpid()}).encode("utf-8"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _clear_pending(settings: Settings) -> None:
+    pending_path(settings).unlink(missing_ok=True)
+
+
+def repair_after_crash(settings: Settings, store: Store) -> int | None:
+    """At start: if a write was interrupted between the store write and the inference refresh (the marker
+    is there), recompute the inferred graph from the asserted graphs and clear the marker. Returns the
+    inferred graph's size after a repair, None if there was nothing to repair."""
+    path = pending_path(settings)
+    if not path.exists() or store.read_only:
+        return None
+    log.warning("interrupted write found (%s): refreshing the inferred graph", path)
+    triples = inference.refresh(store, settings)
+    _clear_pending(settings)
+    audit.record(settings, token="-", method="REPAIR", graph=str(Iris(settings.base_iri).inferred_graph),
+                 outcome="done", triples=triples)
+    return triples
+
+
 class GraphWriter:
     """The write side of the Graph Store Protocol for one store; one write at a time per process."""
 
@@ -84,15 +127,22 @@ class GraphWriter:
         return {str(self.iris.inferred_graph), str(self.iris.ontology_graph), str(self.iris.provenance_graph)}
 
     def check_target(self, graph: str) -> str:
-        """The graph IRI if it may be written. :raises BadRequest: for no absolute IRI;
-        :raises Forbidden: for the inferred, ontology and provenance graphs, or a store held read-only."""
+        """The graph IRI if it may be written: an absolute IRI, under ``{base}graph/`` in its normal form
+        (:meth:`graph.iris.Iris.writable_graph`), none the service writes itself.
+
+        :raises BadRequest: for no absolute IRI, :raises GraphNameInvalid: (400) for a name not in normal
+        form; :raises GraphNotWritable: (403) outside ``{base}graph/`` or for the inferred, ontology and
+        provenance graphs (also under another spelling); :raises Forbidden: for a store held read-only."""
         try:
             graph = ox.NamedNode(graph).value
         except ValueError as exc:
             raise BadRequest(f"<{graph}> ist keine gültige absolute IRI / not a valid absolute IRI") from exc
-        if graph in self.protected():
-            raise Forbidden(f"<{graph}> wird vom Dienst selbst geschrieben (abgeleitete Aussagen, Ontologie oder "
-                            "Provenienz) / is written by the service itself (inferred, ontology or provenance)")
+        if normal_iri(graph) in self.protected():
+            raise GraphNotWritable(
+                f"<{graph}> wird vom Dienst selbst geschrieben (abgeleitete Aussagen, Ontologie oder Provenienz) / "
+                f"is written by the service itself (inferred, ontology or provenance). Regel / rule: "
+                f"{GRAPH_NAME_RULE}", rule="protected")
+        graph = self.iris.writable_graph(graph)
         if self.store.read_only:
             raise Forbidden("Dieser Server hält den Speicher nur lesend; Schreiben geht über einen Server mit "
                             "einem Arbeitsprozess / this server holds the store read-only; write through a server "
@@ -124,7 +174,7 @@ class GraphWriter:
                 return None
             self._check_delete(graph, token)
             old = self.store.count(graph)
-            counts = self._apply(graph, None)
+            counts = self._apply({graph: None})
             audit.record(self.settings, token=token, method="DELETE", graph=graph, outcome="done", added=0,
                          removed=old, inferred=counts)
             return WriteResult(graph, False, 0, old, counts)
@@ -139,10 +189,44 @@ class GraphWriter:
             self._check(method, graph, new, token)
             added = sum(1 for t in new if t not in old)
             removed = sum(1 for t in old if t not in new)
-            counts = self._apply(graph, new)
+            counts = self._apply({graph: new})
             audit.record(self.settings, token=token, method=method, graph=graph, outcome="done", added=added,
                          removed=removed, inferred=counts)
             return WriteResult(graph, not existed and len(new) > 0, added, removed, counts)
+
+    def replace(self, changes: Mapping[str, rdflib.Graph | None], token: str, method: str = "UPDATE",
+                **audit_extra) -> dict[str, int]:
+        """Several graphs at once (SPARQL Update): each graph in ``changes`` replaced by its new content
+        (None or empty: dropped). Every target is checked as for the Graph Store, every changed record graph
+        passes the gate (a dropped one as :meth:`delete`), then all go to the store in one transaction with
+        the inferred graph brought up to date, and one audit entry. Returns the inference counts."""
+        targets = {self.check_target(g): c for g, c in changes.items()}
+        if not targets:
+            return {}
+        with self._lock:
+            kept = {g: c for g, c in targets.items() if c is not None and len(c)}
+            dropped = [g for g in targets if g not in kept and self.store.has_graph(g)]
+            label = ", ".join(sorted(targets))
+            if kept:
+                self._check_many(method, label, kept, token)
+            for graph in dropped:
+                self._check_delete(graph, token, method=method)
+            counts = self._apply({**kept, **{g: None for g in dropped}})
+            audit.record(self.settings, token=token, method=method, graph=label, outcome="done",
+                         graphs=sorted(targets), inferred=counts, **audit_extra)
+            return counts
+
+    def _check_many(self, method: str, label: str, contents: Mapping[str, rdflib.Graph], token: str) -> None:
+        from graph.gate.quality import split_records
+
+        records = []
+        for graph, content in contents.items():
+            source = SourceRef(file=f"SPARQL {method}", page=graph, kind="rdf")
+            records += [dataclasses.replace(r, graph_iri=URIRef(graph))
+                        for r in split_records(content, self.iris, source)]
+        if records:
+            verdict = self.gate.check(records, context=self.store, without=list(contents))
+            self._refuse_if_violated(method, label, token, verdict)
 
     def _check(self, method: str, graph: str, content: rdflib.Graph, token: str) -> None:
         """The SHACL gate, with the graph's new content as records in the context of the rest of the store
@@ -155,7 +239,7 @@ class GraphWriter:
             return
         self._refuse_if_violated(method, graph, token, self.gate.check(records, context=self.store))
 
-    def _check_delete(self, graph: str, token: str) -> None:
+    def _check_delete(self, graph: str, token: str, method: str = "DELETE") -> None:
         """A delete passes the gate too: the records of other graphs that point at what the graph defines
         (a synergy, a council paper adopting a concept) are checked against the store without it."""
         from graph.gate.quality import split_records
@@ -175,7 +259,7 @@ class GraphWriter:
                         for r in split_records(self.store.graph(dependent), self.iris, source)]
         if records:
             verdict = self.gate.check(records, context=self.store, without=[graph])
-            self._refuse_if_violated("DELETE", graph, token, verdict)
+            self._refuse_if_violated(method, graph, token, verdict)
 
     def _refuse_if_violated(self, method: str, graph: str, token: str, verdict) -> None:
         """Raise ValidationFailed (422, nothing changed) and audit the refusal if the gate refused anything."""
@@ -192,14 +276,17 @@ class GraphWriter:
             f"wurde geändert / {len(verdict.refused)} record(s) violate the shapes; nothing was changed",
             report=report)
 
-    def _apply(self, graph: str, content: rdflib.Graph | None) -> dict[str, int]:
-        """One transaction for the asserted graph, then one for what changed in the inferred graph."""
-        log.info("graph store write: applying %s", graph, extra={"graph": graph})
+    def _apply(self, changes: Mapping[str, rdflib.Graph | None]) -> dict[str, int]:
+        """One transaction for the asserted graphs, then one for what changed in the inferred graph. The
+        crash marker (:func:`pending_path`) brackets the two: a crash between them is repaired at the next
+        start (:func:`repair_after_crash`)."""
+        graphs = sorted(changes)
+        log.info("graph store write: applying %s", ", ".join(graphs), extra={"graph": ", ".join(graphs)})
+        _mark_pending(self.settings, graphs)
         with inference.updating(self.store, self.settings) as counts:
-            if content is None or not len(content):
-                self.store.replace_graphs({}, remove=[graph])
-            else:
-                self.store.replace_graphs({graph: content})
-        log.info("graph store write: done %s", graph, extra={"graph": graph, **counts})
+            self.store.replace_graphs({g: c for g, c in changes.items() if c is not None and len(c)},
+                                      remove=[g for g, c in changes.items() if c is None or not len(c)])
+        _clear_pending(self.settings)
+        log.info("graph store write: done %s", ", ".join(graphs), extra={"graph": ", ".join(graphs), **counts})
         return counts
 
