@@ -104,3 +104,27 @@ def test_a_writer_killed_between_store_write_and_inference_is_repaired_at_start(
         assert not marker.exists()
     finally:
         store.close()
+
+
+def test_an_update_on_the_virtuoso_backend_goes_through_the_same_write_path(virtuoso, tmp_path):
+    from graph.pipeline.build import build
+    from graph.store import open_store
+    from tests.fixtures.live import DATA
+
+    settings = virtuoso.settings(data_dir=str(DATA), tokens=TOKENS, audit_dir=str(tmp_path / "audit"))
+    store = open_store(settings)
+    store.clear()
+    build(settings, store)
+    try:
+        client = create_app(settings, store=store).test_client()
+        headers = {"Content-Type": "application/sparql-update", **AUTH}
+        body = GOOD_CONCEPT.replace("@prefix", "PREFIX").replace("> .", ">")
+        prologue, _, triples = body.partition("<https://daten.oberhausen.de/stadtgraph/konzept/")
+        text = f"{prologue} INSERT DATA {{ GRAPH <{NEW_GRAPH}> {{ <https://daten.oberhausen.de/stadtgraph/konzept/{triples} }} }}"
+        r = client.post("/sparql", data=text.encode(), headers=headers)
+        assert r.status_code == 200, r.get_data(as_text=True)
+        assert store.has_graph(NEW_GRAPH) and bool(store.query(SYNERGY_ASK))
+        r = client.post("/sparql", data=f"DROP GRAPH <{NEW_GRAPH}>".encode(), headers=headers)
+        assert r.status_code == 200 and not store.has_graph(NEW_GRAPH) and not bool(store.query(SYNERGY_ASK))
+    finally:
+        store.clear()

@@ -61,6 +61,11 @@ def run_update(writer: GraphWriter, text: str, token: str) -> UpdateResult:
     :raises QueryRefused: for LOAD/SERVICE; :raises QuerySyntaxError: if it does not parse or fails to run;
     and whatever :meth:`GraphWriter.replace` raises (400/403 graph names, 422 gate)."""
     refuse_outbound(text)
+    with writer.exclusive():
+        return _run(writer, text, token)
+
+
+def _run(writer: GraphWriter, text: str, token: str) -> UpdateResult:
     store, default = writer.store, writer.iris.update_graph
     scratch = ox.Store()
     buf = io.BytesIO()

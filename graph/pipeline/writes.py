@@ -112,7 +112,8 @@ class GraphWriter:
         self.settings = settings
         self.store = store
         self.iris = Iris(settings.base_iri)
-        self._lock = threading.Lock()
+        # Reentrant: an update holds it from its scratch copy to its write (:meth:`exclusive`).
+        self._lock = threading.RLock()
         self._gate = None
 
     @property
@@ -148,6 +149,11 @@ class GraphWriter:
                             "einem Arbeitsprozess / this server holds the store read-only; write through a server "
                             "with one worker process")
         return graph
+
+    def exclusive(self):
+        """The writer's lock, for a write that reads the store before it writes (SPARQL Update): held
+        from the read to the write, no other write of this process comes between them."""
+        return self._lock
 
     # ---- the three writes ------------------------------------------------------------------------------
     def put(self, graph: str, content: rdflib.Graph, token: str) -> WriteResult:
