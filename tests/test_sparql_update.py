@@ -230,3 +230,10 @@ def test_graph_store_writes_only_to_normal_graph_names_under_the_base(writable, 
     r = client.put(f"/graph-store?graph={quote(G1, safe='')}", data=body,
                    headers={"Content-Type": "text/turtle", **AUTH})
     assert r.status_code == 201
+
+
+def test_an_update_that_changes_nothing_is_audited_too(writable):
+    client, store, s = writable
+    r = _update(client, f'DELETE DATA {{ GRAPH <{G1}> {{ <{EX}a> <{EX}p> 1 }} }}')
+    assert r.status_code == 200 and r.get_json()["written"] == [] and r.get_json()["dropped"] == []
+    assert [(e["method"], e["graphs"]) for e in audit.entries(s)] == [("UPDATE", [])]

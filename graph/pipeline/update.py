@@ -21,6 +21,7 @@ import pyoxigraph as ox
 import rdflib
 
 from graph.errors import QueryRefused, QuerySyntaxError
+from graph.pipeline import audit
 from graph.pipeline.writes import GraphWriter
 from graph.querytext import position, tokens
 from graph.store.terms import to_rdflib
@@ -92,7 +93,11 @@ def _run(writer: GraphWriter, text: str, token: str) -> UpdateResult:
             if _name(q.graph_name, default) == graph:
                 content.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
         changes[graph] = content if len(content) else None
-    inferred = writer.replace(changes, token, method="UPDATE") if changes else {}
+    if changes:
+        inferred = writer.replace(changes, token, method="UPDATE")
+    else:
+        inferred = {}
+        audit.record(writer.settings, token=token, method="UPDATE", graph="", outcome="done", graphs=[])
     return UpdateResult(written=[g for g, c in changes.items() if c is not None],
                         dropped=[g for g, c in changes.items() if c is None], inferred=inferred)
 
