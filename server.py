@@ -48,13 +48,16 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     )
     app.config["SETTINGS"] = settings
     if store is None:
-        from graph.pipeline.writes import open_read_write, repair_interrupted
+        from graph.pipeline.writes import open_read_write
 
-        # A server that takes writes on the embedded store is its single writer (graph.pipeline.writes);
-        # at its start it finishes a write a crash cut off between the asserted and the inferred graph.
+        # A server that takes writes on the embedded store is its single writer (graph.pipeline.writes).
         store = open_store(settings, read_only=not open_read_write(settings))
-        repair_interrupted(settings, store)
     app.config["STORE"] = store
+    from graph.pipeline.writes import repair_after_crash, writes_enabled
+
+    if writes_enabled(settings) and not store.read_only:
+        # A write killed between the store write and the inference refresh left a marker: repair first.
+        repair_after_crash(settings, store)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
     # First of all hooks: every later hook, log line and error body carries the request id.

@@ -116,6 +116,21 @@ class Forbidden(StadtgraphError):
     title = "Nicht erlaubt / forbidden"
 
 
+class GraphNameInvalid(BadRequest):
+    """A write to a graph name that is not written in its one normal spelling (dot segments, an encoded
+    slash, escapes of plain characters); ``rule`` names the rule, ``normal`` the spelling to use, if any."""
+
+    slug = "graph-name"
+    title = "Graphname nicht in Normalform / graph name not in normal form"
+
+
+class GraphNotWritable(Forbidden):
+    """A write to a graph outside ``{base}graph/`` or to one the service writes itself; ``rule`` names it."""
+
+    slug = "graph-not-writable"
+    title = "Graph nicht beschreibbar / graph not writable"
+
+
 class ValidationFailed(StadtgraphError):
     """A record (or write) with SHACL violations; ``report`` holds the findings."""
 

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from rdflib import URIRef
+
+from graph.errors import GraphNameInvalid, GraphNotWritable
 
 _GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
 
@@ -103,12 +105,108 @@ class Iris:
         return self._iri("graph", "abgeleitet")
 
     @property
+    def update_graph(self) -> URIRef:
+        """Where a SPARQL Update that names no graph reads and writes (its default graph); a named graph
+        like any other, so part of the union default graph of queries."""
+        return self._iri("graph", "sparql-update")
+
+    @property
     def provenance_graph(self) -> URIRef:
         """Build and source provenance (which source, revision, when loaded)."""
         return self._iri("graph", "provenienz")
 
+    def writable_graph(self, iri: str) -> str:
+        """The graph name a write (Graph Store or SPARQL Update) may use, checked in its normal form.
+
+        The rule: writes go only to graphs under ``{base}graph/``, in one spelling per graph — no dot
+        segments (also not as ``%2e``), no encoded slash (``%2F``), no escape of a plain character, no
+        empty segment, query or fragment. The name is normalised first (:func:`normal_iri`), so a name
+        that only looks like a graph outside (``graph/../graph/abgeleitet``) is judged by where it points.
+
+        :raises GraphNotWritable: (403) outside ``{base}graph/``.
+        :raises GraphNameInvalid: (400) inside, but not in its normal spelling (``normal`` says which).
+
+        >>> iris = Iris("https://example.org/sg/")
+        >>> iris.writable_graph("https://example.org/sg/graph/konzept/a")
+        'https://example.org/sg/graph/konzept/a'
+        >>> iris.writable_graph("https://example.org/sg/graph/x/../konzept/a")
+        Traceback (most recent call last):
+        ...
+        graph.errors.GraphNameInvalid: Graphname nicht in Normalform ...
+        """
+        where = self.base + "graph/"
+        if re.search(r"%2f|%5c", iri, re.IGNORECASE) and iri.startswith(self.base):
+            raise GraphNameInvalid(
+                f"<{iri}>: ein kodierter Schrägstrich (%2F) ist in Graphnamen nicht erlaubt / an encoded slash "
+                f"(%2F) is not allowed in graph names; Regel / rule: {GRAPH_NAME_RULE}", rule="no-encoded-slash")
+        normal = normal_iri(iri)
+        if not normal.startswith(where) or normal == where:
+            raise GraphNotWritable(
+                f"<{iri}> liegt nicht unter <{where}>; geschrieben werden nur Graphen dort / is not under "
+                f"<{where}>; only graphs there are written. Regel / rule: {GRAPH_NAME_RULE}", rule="under-base")
+        rest = normal[len(where):]
+        if "?" in rest or "#" in rest or "" in rest.split("/"):
+            raise GraphNameInvalid(
+                f"<{iri}>: leeres Segment, Abfrage oder Fragment im Graphnamen / empty segment, query or "
+                f"fragment in the graph name; Regel / rule: {GRAPH_NAME_RULE}", rule="plain-path")
+        if normal != iri:
+            raise GraphNameInvalid(
+                f"Graphname nicht in Normalform (Punktsegmente, unnötige Escapes); bitte <{normal}> "
+                f"verwenden / graph name not in its normal form (dot segments, needless escapes); use "
+                f"<{normal}>. Regel / rule: {GRAPH_NAME_RULE}", rule="normal-form", normal=normal)
+        return normal
+
     def is_minted(self, iri: str) -> bool:
         return iri.startswith(self.base) and not iri.startswith(self.base + "graph/")
+
+
+GRAPH_NAME_RULE = ("Schreiben nur in Graphen unter {base}graph/, in Normalform: ohne Punktsegmente, ohne "
+                   "kodierte Schrägstriche, ohne Escapes gewöhnlicher Zeichen / writes go only to graphs under "
+                   "{base}graph/, in normal form: no dot segments, no encoded slashes, no escapes of plain "
+                   "characters")
+_UNRESERVED = re.compile(r"%([0-9A-Fa-f]{2})")
+
+
+def normal_iri(iri: str) -> str:
+    """The IRI in RFC 3986 normal form as far as it matters for graph names: escapes of unreserved
+    characters decoded (``%2e`` → ``.``), other escapes in upper case, dot segments removed (§5.2.4).
+
+    >>> normal_iri("https://example.org/sg/graph/%2e%2e/graph/abgeleitet")
+    'https://example.org/sg/graph/abgeleitet'
+    >>> normal_iri("https://example.org/sg/graph/a/./b%c3%bc")
+    'https://example.org/sg/graph/a/b%C3%BC'
+    """
+    def unescape(match: re.Match[str]) -> str:
+        char = chr(int(match.group(1), 16))
+        if char.isascii() and (char.isalnum() or char in "-._~"):
+            return char
+        return "%" + match.group(1).upper()
+
+    parts = urlsplit(_UNRESERVED.sub(unescape, iri))
+    if not parts.scheme or not parts.netloc:
+        return iri
+    path = _remove_dot_segments(parts.path)
+    head = f"{parts.scheme}://{parts.netloc}"
+    return head + path + (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
+
+
+def _remove_dot_segments(path: str) -> str:
+    """RFC 3986 §5.2.4, for an absolute path."""
+    out: list[str] = []
+    segments = path.split("/")
+    for i, segment in enumerate(segments):
+        last = i == len(segments) - 1
+        if segment == ".":
+            if last:
+                out.append("")
+        elif segment == "..":
+            if len(out) > 1:
+                out.pop()
+            if last:
+                out.append("")
+        else:
+            out.append(segment)
+    return "/".join(out)
 
 
 def is_absolute_iri(value: str) -> bool:
@@ -118,56 +216,3 @@ def is_absolute_iri(value: str) -> bool:
     (True, False)
     """
     return bool(urlsplit(value).scheme) and not any(c in value for c in ' <>"{}|^`\\')
-
-
-_UNRESERVED = re.compile(r"%(2[DdEe]|5[Ff]|7[Ee]|3[0-9]|[46][1-9A-Fa-f]|[57][0-9Aa])")
-_ENCODED_SEPARATOR = re.compile(r"%(2[Ff]|5[Cc])")
-
-
-def normal_iri(iri: str) -> str:
-    """One spelling of an HTTP(S) IRI (RFC 3986 §6.2.2): scheme and host in lower case, percent-encoded
-    unreserved characters decoded, other escapes in upper case, dot segments removed.
-
-    >>> normal_iri("HTTPS://Example.org/sg/graph/%2e%2e/graph/x%7e")
-    'https://example.org/sg/graph/x~'
-    """
-    parts = urlsplit(iri)
-    path = _UNRESERVED.sub(lambda m: chr(int(m.group(1), 16)), parts.path)
-    path = re.sub(r"%[0-9a-f]{2}", lambda m: m.group(0).upper(), path)
-    segments: list[str] = []
-    for segment in path.split("/"):
-        if segment == "..":
-            if len(segments) > 1:
-                segments.pop()
-        elif segment != ".":
-            segments.append(segment)
-    if path.endswith(("/.", "/..")):
-        segments.append("")
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), "/".join(segments), parts.query, parts.fragment))
-
-
-def graph_name_problem(base: str, iri: str) -> tuple[str, bool] | None:
-    """Why ``iri`` may not name a graph written here, and whether it lies outside ``{base}graph/`` at all
-    (a name nobody may write, rather than a misspelt one); None if it may. Written graphs live under
-    ``{base}graph/``, in their one normal spelling, with no encoded slash, query, fragment or empty segment.
-
-    >>> graph_name_problem("https://example.org/sg/", "https://example.org/sg/graph/konzept/x") is None
-    True
-    >>> graph_name_problem("https://example.org/sg/", "https://example.org/sg/graph%2Fx")[0][:22]
-    'kodierter Schrägstrich'
-    """
-    prefix = normal_iri(base) + "graph/"
-    if _ENCODED_SEPARATOR.search(iri):
-        return ("kodierter Schrägstrich (%2F, %5C) in einem Graphnamen / encoded slash (%2F, %5C) in a graph "
-                "name", False)
-    normal = normal_iri(iri)
-    if not normal.startswith(prefix) or normal == prefix:
-        return f"geschrieben werden nur Graphen unter <{prefix}> / writes go only to graphs under <{prefix}>", True
-    parts = urlsplit(normal)
-    if parts.query or parts.fragment or "//" in parts.path or parts.path.endswith("/"):
-        return ("ein Graphname hat keine Anfrage (?), kein Fragment (#) und keine leeren Pfadsegmente / a graph "
-                "name has no query, fragment or empty path segment", False)
-    if normal != iri:
-        return f"bitte die Normalform <{normal}> verwenden / use the normal spelling <{normal}>", False
-    return None
-

@@ -127,29 +127,30 @@ def test_the_inferred_ontology_and_provenance_graphs_are_not_writable(writable, 
 
 
 @pytest.mark.parametrize(("name", "status", "rule"), [
-    ("http://evil.example/g", 403, "writes go only to graphs under"),
-    (BASE + "konzept/x", 403, "writes go only to graphs under"),
-    (BASE + "graph/", 403, "writes go only to graphs under"),
-    (BASE + "graph/../graph/abgeleitet", 403, "is written by the service itself"),
-    (BASE + "graph/%2e%2e/graph/abgeleitet", 403, "is written by the service itself"),
-    (BASE.upper().replace("/STADTGRAPH/", "/stadtgraph/") + "graph/abgeleitet", 403, "written by the service"),
-    (BASE + "graph%2Fabgeleitet", 400, "encoded slash"),
-    (BASE + "graph/gsp%2fperson", 400, "encoded slash"),
-    (BASE + "graph/./gsp/person", 400, "use the normal spelling <" + G + ">"),
-    (BASE + "graph/gsp/%70erson", 400, "use the normal spelling <" + G + ">"),
-    (BASE + "graph/gsp//person", 400, "no query, fragment or empty path segment"),
-    (BASE + "graph/gsp/person#x", 400, "no query, fragment or empty path segment"),
+    ("http://evil.example/g", 403, "under-base"),
+    (BASE + "konzept/x", 403, "under-base"),
+    (BASE + "graph/", 403, "under-base"),
+    (BASE + "graph/../graph/abgeleitet", 403, "protected"),
+    (BASE + "graph/%2e%2e/graph/abgeleitet", 403, "protected"),
+    (BASE + "graph%2Fabgeleitet", 400, "no-encoded-slash"),
+    (BASE + "graph/gsp%2fperson", 400, "no-encoded-slash"),
+    (BASE + "graph/./gsp/person", 400, "normal-form"),
+    (BASE + "graph/gsp/%70erson", 400, "normal-form"),
+    (BASE + "graph/gsp//person", 400, "plain-path"),
+    (BASE + "graph/gsp/person#x", 400, "plain-path"),
 ])
 def test_writes_go_only_to_graph_names_under_the_base_in_their_normal_spelling(writable, name, status, rule):
+    from urllib.parse import quote
+
     client, store, _ = writable
     quads = len(store.raw)
-    from urllib.parse import quote
     at = f"/graph-store?graph={quote(name, safe='')}"
     for response in (client.put(at, data=PERSON, headers=TURTLE), client.post(at, data=PERSON, headers=TURTLE),
                      client.delete(at, headers=AUTH)):
-        assert response.status_code == status, (name, response.get_json())
+        problem = response.get_json()
+        assert response.status_code == status, (name, problem)
         assert response.mimetype == "application/problem+json"
-        assert rule in response.get_json()["detail"]
+        assert problem.get("rule") == rule or (rule == "protected" and "abgeleitet" in problem["detail"]), problem
     assert len(store.raw) == quads and not store.has_graph(name)
 
 

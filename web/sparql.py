@@ -15,12 +15,16 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 from graph.errors import Overloaded, PayloadTooLarge, QueryTimeout
 from graph.formats import RDF_FORMATS, best_media_type, by_name, media_ranges
 from graph.namespaces import PREFIXES
+from graph.pipeline import tokens
+from graph.pipeline.update import run_update
+from graph.pipeline.writes import writes_enabled
 from graph.query import protocol
 from graph.query.curated import CuratedQuery
 from graph.query.executors import Executor, Outcome, executor_for
 from graph.query.service_description import describe_service, graph_sizes, serialize_description
 from graph.resources import shipped
 from web.context import settings, store
+from web.graph_store import writer
 from web.security import CONTENT_SECURITY_POLICY
 
 bp = Blueprint("sparql", __name__)
@@ -85,6 +89,10 @@ def endpoint() -> Response:
         if (request.content_length or 0) > s.max_body_bytes:
             raise PayloadTooLarge(f"Mehr als {s.max_body_bytes} Bytes / more than {s.max_body_bytes} bytes")
         body = request.get_data(cache=False)
+        update = protocol.update_text(request.headers.get("Content-Type"), request.query_string, body, s,
+                                      writable=writes_enabled(s))
+        if update is not None:
+            return run_update_request(update)
     req = protocol.parse_request(request.method, request.headers.get("Content-Type"), request.query_string,
                                  body, s)
     if req.query is None:
@@ -93,6 +101,15 @@ def endpoint() -> Response:
         return service_description(req.format_params)
     job, _info = protocol.plan(req, store(), s, request.accept_mimetypes)
     return result_response(executor().run(job))
+
+
+def run_update_request(update: str) -> Response:
+    """An update operation: token first (401 with ``WWW-Authenticate``), then the one write path
+    (:mod:`graph.pipeline.update`). 200 with what changed."""
+    name = tokens.authenticate(settings(), request.headers.get("Authorization"))
+    result = run_update(writer(), update, name)
+    return current_app.json.response({"written": result.written, "dropped": result.dropped,
+                                      "inferred": result.inferred})
 
 
 def endpoint_url() -> str:

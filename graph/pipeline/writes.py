@@ -9,25 +9,23 @@ external store (``store = sparql``) serialises writers itself (:mod:`graph.store
 """
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import logging
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph as ox
 import rdflib
 from rdflib import URIRef
 
-from graph.errors import BadRequest, ConfigurationError, Forbidden, ValidationFailed
+from graph.errors import BadRequest, ConfigurationError, Forbidden, GraphNotWritable, ValidationFailed
 from graph.gate.validation import SAFE_IRI
 from graph.inference import refresh as inference
-from graph.iris import Iris, graph_name_problem, normal_iri
+from graph.iris import GRAPH_NAME_RULE, Iris, normal_iri
 from graph.pipeline import audit
 from graph.records import SourceRef
 from graph.settings import Settings
@@ -68,50 +66,43 @@ def open_read_write(settings: Settings) -> bool:
     return writes_enabled(settings) and settings.store == "oxigraph"
 
 
-def pending_marker(store: Store) -> Path | None:
-    """The file that says a write's inferred-graph update has not finished: beside the on-disk store
-    (an in-memory store dies with its process; an external store's next write recomputes the whole inferred
-    graph, :mod:`graph.store.remote.writes`)."""
-    return None if store.path is None else store.path.with_name(store.path.name + ".inferenz-ausstehend")
+PENDING_FILE = "inference-pending.json"
 
 
-@contextlib.contextmanager
-def inference_pending(store: Store, graph: str) -> Iterator[None]:
-    """Marks the span from the asserted write to the end of the inferred graph's update, so a crash
-    anywhere in it is seen at the next start (:func:`repair_interrupted`). The mark is written and synced
-    before the store is touched, and stays if anything in the span fails."""
-    marker = pending_marker(store)
-    if marker is None:
-        yield
-        return
-    with open(marker, "w", encoding="utf-8") as out:
-        json.dump({"graph": graph, "since": datetime.now(UTC).isoformat(timespec="seconds")}, out)
-        out.flush()
-        os.fsync(out.fileno())
-    yield
-    marker.unlink()
+def pending_path(settings: Settings) -> Path:
+    """The crash marker: written (fsync) before a write reaches the store, removed once the inferred graph
+    follows it. Found at start, it means a write may be in the store without its inferences."""
+    return Path(settings.audit_dir) / PENDING_FILE
 
 
-def repair_interrupted(settings: Settings, store: Store) -> bool:
-    """If a write was cut off between the asserted graph and the inferred one, recompute the inferred graph
-    now (a write's asserted part is one transaction: it happened or not; the refresh is idempotent).
-    True if it repaired."""
-    marker = pending_marker(store)
-    if marker is None or store.read_only or not marker.exists():
-        return False
-    what = marker.read_text(encoding="utf-8")
-    log.warning("inferred graph behind an interrupted write (%s): recomputing it", what, extra={"pending": what})
+def _mark_pending(settings: Settings, graphs: list[str]) -> None:
+    path = pending_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
+    try:
+        os.write(fd, json.dumps({"graphs": graphs, "pid": os.getpid()}).encode("utf-8"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _clear_pending(settings: Settings) -> None:
+    pending_path(settings).unlink(missing_ok=True)
+
+
+def repair_after_crash(settings: Settings, store: Store) -> int | None:
+    """At start: if a write was interrupted between the store write and the inference refresh (the marker
+    is there), recompute the inferred graph from the asserted graphs and clear the marker. Returns the
+    inferred graph's size after a repair, None if there was nothing to repair."""
+    path = pending_path(settings)
+    if not path.exists() or store.read_only:
+        return None
+    log.warning("interrupted write found (%s): refreshing the inferred graph", path)
     triples = inference.refresh(store, settings)
-    marker.unlink()
-    log.warning("inferred graph repaired: %d triples", triples)
-    return True
-
-
-class GraphNameRefused(BadRequest):
-    """A write to a graph name the rule of :func:`graph.iris.graph_name_problem` refuses."""
-
-    slug = "graph-name-refused"
-    title = "Graphname nicht erlaubt / graph name refused"
+    _clear_pending(settings)
+    audit.record(settings, token="-", method="REPAIR", graph=str(Iris(settings.base_iri).inferred_graph),
+                 outcome="done", triples=triples)
+    return triples
 
 
 class GraphWriter:
@@ -121,9 +112,9 @@ class GraphWriter:
         self.settings = settings
         self.store = store
         self.iris = Iris(settings.base_iri)
-        self._lock = threading.Lock()
+        # Reentrant: an update holds it from its scratch copy to its write (:meth:`exclusive`).
+        self._lock = threading.RLock()
         self._gate = None
-        self._repaired = False
 
     @property
     def gate(self):
@@ -137,26 +128,32 @@ class GraphWriter:
         return {str(self.iris.inferred_graph), str(self.iris.ontology_graph), str(self.iris.provenance_graph)}
 
     def check_target(self, graph: str) -> str:
-        """The graph IRI if it may be written. :raises BadRequest: for no absolute IRI;
-        :raises Forbidden: for the inferred, ontology and provenance graphs (in any spelling), or a store held
-        read-only; :raises GraphNameRefused: for a name not in its normal spelling
-        (a name outside ``{base}graph/`` is Forbidden)."""
+        """The graph IRI if it may be written: an absolute IRI, under ``{base}graph/`` in its normal form
+        (:meth:`graph.iris.Iris.writable_graph`), none the service writes itself.
+
+        :raises BadRequest: for no absolute IRI, :raises GraphNameInvalid: (400) for a name not in normal
+        form; :raises GraphNotWritable: (403) outside ``{base}graph/`` or for the inferred, ontology and
+        provenance graphs (also under another spelling); :raises Forbidden: for a store held read-only."""
         try:
             graph = ox.NamedNode(graph).value
         except ValueError as exc:
             raise BadRequest(f"<{graph}> ist keine gültige absolute IRI / not a valid absolute IRI") from exc
         if normal_iri(graph) in self.protected():
-            raise Forbidden(f"<{graph}> wird vom Dienst selbst geschrieben (abgeleitete Aussagen, Ontologie oder "
-                            "Provenienz) / is written by the service itself (inferred, ontology or provenance)")
-        problem = graph_name_problem(self.settings.base_iri, graph)
-        if problem is not None:
-            text, outside = problem
-            raise (Forbidden if outside else GraphNameRefused)(f"<{graph}>: {text}")
+            raise GraphNotWritable(
+                f"<{graph}> wird vom Dienst selbst geschrieben (abgeleitete Aussagen, Ontologie oder Provenienz) / "
+                f"is written by the service itself (inferred, ontology or provenance). Regel / rule: "
+                f"{GRAPH_NAME_RULE}", rule="protected")
+        graph = self.iris.writable_graph(graph)
         if self.store.read_only:
             raise Forbidden("Dieser Server hält den Speicher nur lesend; Schreiben geht über einen Server mit "
                             "einem Arbeitsprozess / this server holds the store read-only; write through a server "
                             "with one worker process")
         return graph
+
+    def exclusive(self):
+        """The writer's lock, for a write that reads the store before it writes (SPARQL Update): held
+        from the read to the write, no other write of this process comes between them."""
+        return self._lock
 
     # ---- the three writes ------------------------------------------------------------------------------
     def put(self, graph: str, content: rdflib.Graph, token: str) -> WriteResult:
@@ -179,38 +176,63 @@ class GraphWriter:
         """Drop ``graph``; None if there is no such graph (HTTP 404)."""
         graph = self.check_target(graph)
         with self._lock:
-            self._repair_once()
             if not self.store.has_graph(graph):
                 return None
             self._check_delete(graph, token)
             old = self.store.count(graph)
-            counts = self._apply(graph, None)
+            counts = self._apply({graph: None})
             audit.record(self.settings, token=token, method="DELETE", graph=graph, outcome="done", added=0,
                          removed=old, inferred=counts)
             return WriteResult(graph, False, 0, old, counts)
-
-    def _repair_once(self) -> None:
-        """Before this writer's first write: finish a write a crash cut off (the server's start does it too,
-        :func:`repair_interrupted`; this covers a writer handed a store it did not open)."""
-        if not self._repaired:
-            repair_interrupted(self.settings, self.store)
-            self._repaired = True
 
     # ---- the common path -------------------------------------------------------------------------------
     def _write(self, method: str, graph: str, token: str, new_content) -> WriteResult:
         graph = self.check_target(graph)
         with self._lock:
-            self._repair_once()
             existed = self.store.has_graph(graph)
             old = self.store.graph(graph) if existed else rdflib.Graph()
             new = new_content(old)
             self._check(method, graph, new, token)
             added = sum(1 for t in new if t not in old)
             removed = sum(1 for t in old if t not in new)
-            counts = self._apply(graph, new)
+            counts = self._apply({graph: new})
             audit.record(self.settings, token=token, method=method, graph=graph, outcome="done", added=added,
                          removed=removed, inferred=counts)
             return WriteResult(graph, not existed and len(new) > 0, added, removed, counts)
+
+    def replace(self, changes: Mapping[str, rdflib.Graph | None], token: str, method: str = "UPDATE",
+                **audit_extra) -> dict[str, int]:
+        """Several graphs at once (SPARQL Update): each graph in ``changes`` replaced by its new content
+        (None or empty: dropped). Every target is checked as for the Graph Store, every changed record graph
+        passes the gate (a dropped one as :meth:`delete`), then all go to the store in one transaction with
+        the inferred graph brought up to date, and one audit entry. Returns the inference counts."""
+        targets = {self.check_target(g): c for g, c in changes.items()}
+        if not targets:
+            return {}
+        with self._lock:
+            kept = {g: c for g, c in targets.items() if c is not None and len(c)}
+            dropped = [g for g in targets if g not in kept and self.store.has_graph(g)]
+            label = ", ".join(sorted(targets))
+            if kept:
+                self._check_many(method, label, kept, token)
+            for graph in dropped:
+                self._check_delete(graph, token, method=method)
+            counts = self._apply({**kept, **{g: None for g in dropped}})
+            audit.record(self.settings, token=token, method=method, graph=label, outcome="done",
+                         graphs=sorted(targets), inferred=counts, **audit_extra)
+            return counts
+
+    def _check_many(self, method: str, label: str, contents: Mapping[str, rdflib.Graph], token: str) -> None:
+        from graph.gate.quality import split_records
+
+        records = []
+        for graph, content in contents.items():
+            source = SourceRef(file=f"SPARQL {method}", page=graph, kind="rdf")
+            records += [dataclasses.replace(r, graph_iri=URIRef(graph))
+                        for r in split_records(content, self.iris, source)]
+        if records:
+            verdict = self.gate.check(records, context=self.store, without=list(contents))
+            self._refuse_if_violated(method, label, token, verdict)
 
     def _check(self, method: str, graph: str, content: rdflib.Graph, token: str) -> None:
         """The SHACL gate, with the graph's new content as records in the context of the rest of the store
@@ -223,7 +245,7 @@ class GraphWriter:
             return
         self._refuse_if_violated(method, graph, token, self.gate.check(records, context=self.store))
 
-    def _check_delete(self, graph: str, token: str) -> None:
+    def _check_delete(self, graph: str, token: str, method: str = "DELETE") -> None:
         """A delete passes the gate too: the records of other graphs that point at what the graph defines
         (a synergy, a council paper adopting a concept) are checked against the store without it."""
         from graph.gate.quality import split_records
@@ -243,7 +265,7 @@ class GraphWriter:
                         for r in split_records(self.store.graph(dependent), self.iris, source)]
         if records:
             verdict = self.gate.check(records, context=self.store, without=[graph])
-            self._refuse_if_violated("DELETE", graph, token, verdict)
+            self._refuse_if_violated(method, graph, token, verdict)
 
     def _refuse_if_violated(self, method: str, graph: str, token: str, verdict) -> None:
         """Raise ValidationFailed (422, nothing changed) and audit the refusal if the gate refused anything."""
@@ -260,15 +282,17 @@ class GraphWriter:
             f"wurde geändert / {len(verdict.refused)} record(s) violate the shapes; nothing was changed",
             report=report)
 
-    def _apply(self, graph: str, content: rdflib.Graph | None) -> dict[str, int]:
-        """One transaction for the asserted graph, then one for what changed in the inferred graph; a crash
-        between the two is repaired at the next start (:func:`inference_pending`)."""
-        log.info("graph store write: applying %s", graph, extra={"graph": graph})
-        with inference_pending(self.store, graph), inference.updating(self.store, self.settings) as counts:
-            if content is None or not len(content):
-                self.store.replace_graphs({}, remove=[graph])
-            else:
-                self.store.replace_graphs({graph: content})
-        log.info("graph store write: done %s", graph, extra={"graph": graph, **counts})
+    def _apply(self, changes: Mapping[str, rdflib.Graph | None]) -> dict[str, int]:
+        """One transaction for the asserted graphs, then one for what changed in the inferred graph. The
+        crash marker (:func:`pending_path`) brackets the two: a crash between them is repaired at the next
+        start (:func:`repair_after_crash`)."""
+        graphs = sorted(changes)
+        log.info("graph store write: applying %s", ", ".join(graphs), extra={"graph": ", ".join(graphs)})
+        _mark_pending(self.settings, graphs)
+        with inference.updating(self.store, self.settings) as counts:
+            self.store.replace_graphs({g: c for g, c in changes.items() if c is not None and len(c)},
+                                      remove=[g for g, c in changes.items() if c is None or not len(c)])
+        _clear_pending(self.settings)
+        log.info("graph store write: done %s", ", ".join(graphs), extra={"graph": ", ".join(graphs), **counts})
         return counts
 

@@ -138,6 +138,48 @@ def parse_request(method: str, content_type: str | None, query_string: bytes, bo
     return req
 
 
+def update_text(content_type: str | None, query_string: bytes, body: bytes, settings: Settings, *,
+                writable: bool) -> str | None:
+    """The update of a POST that is an update operation (https://www.w3.org/TR/sparql11-protocol/#update-operation):
+    ``application/sparql-update`` or a form with ``update=``; None for any other request (a query).
+    :raises BadRequest: for several updates, an empty one, bad UTF-8 or ``using-graph-uri`` /
+    ``using-named-graph-uri`` (not offered: the update says USING itself);
+    :raises PayloadTooLarge: over ``max_body_bytes``; :raises QueryRefused: (403) for an update to a
+    service that takes no writes (``writable`` false: no tokens configured)."""
+    mtype, mparams = _media_type(content_type)
+    if mtype == SPARQL_UPDATE:
+        charset = mparams.get("charset", "utf-8")
+        if charset not in ("utf-8", "utf8"):
+            raise UnsupportedMediaType(f"Zeichensatz {charset!r} nicht unterstützt, nur UTF-8 / "
+                                       f"charset {charset!r} not supported, only UTF-8")
+        try:
+            updates = [body.decode("utf-8")]
+        except UnicodeDecodeError:
+            raise BadRequest("Das Update ist kein gültiges UTF-8. / The update is not valid UTF-8.") from None
+        pairs = decode_params(query_string, "URL")
+    elif mtype == FORM:
+        pairs = decode_params(query_string, "URL") + decode_params(body, "Formular / form")
+        updates = [v for k, v in pairs if k == "update"]
+        if not updates:
+            return None
+    else:
+        return None
+    if not writable:
+        raise _update_refused()
+    if len(body) > settings.max_body_bytes:
+        raise PayloadTooLarge(f"Mehr als {settings.max_body_bytes} Bytes / more than {settings.max_body_bytes} bytes")
+    names = {k for k, _ in pairs}
+    if "query" in names or len(updates) != 1:
+        raise BadRequest("Genau ein Update und keine Anfrage in einer Anforderung / exactly one update and no "
+                         "query per request")
+    if names & {"using-graph-uri", "using-named-graph-uri"}:
+        raise BadRequest("using-graph-uri/using-named-graph-uri werden nicht angeboten; bitte USING im Update "
+                         "/ not offered; write USING in the update")
+    if not updates[0].strip():
+        raise BadRequest("Das Update ist leer / the update is empty")
+    return updates[0]
+
+
 def _update_refused() -> QueryRefused:
     return QueryRefused("Der öffentliche Endpunkt ist nur lesbar: SPARQL Update wird nicht ausgeführt. / "
                         "The public endpoint is read-only: SPARQL Update is not run.")

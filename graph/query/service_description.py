@@ -58,20 +58,29 @@ def describe_service(endpoint: str, settings: Settings, sizes: dict[str, int] | 
     g.add((svc, RDF.type, SD.Service))
     g.add((svc, SD.endpoint, svc))
     g.add((svc, SD.supportedLanguage, SD.SPARQL11Query))
+    writable = bool(settings.tokens)  # writes are offered when tokens are configured (graph.pipeline.writes)
+    if writable:
+        g.add((svc, SD.supportedLanguage, SD.SPARQL11Update))
     for fmt in (*RESULT_FORMATS, *RDF_FORMATS):
         g.add((svc, SD.resultFormat, FORMAT_IRIS[fmt.name]))
     g.add((svc, SD.feature, SD.UnionDefaultGraph))
     g.add((svc, SD.defaultEntailmentRegime, ENT.Simple))
     g.add((svc, DCTERMS.title, Literal("SPARQL-Endpunkt des Stadtgraphen Oberhausen", lang="de")))
     g.add((svc, DCTERMS.title, Literal("SPARQL endpoint of the Oberhausen city graph", lang="en")))
+    update_de = (f"SPARQL Update mit Bearer-Token (Authorization: Bearer …); ohne GRAPH/WITH schreibt es in "
+                 f"<{iris.update_graph}>; geschrieben werden nur Graphen unter <{iris.base}graph/>; kein LOAD, kein "
+                 "SERVICE." if writable else "Nur lesend (kein SPARQL Update, kein SERVICE).")
+    update_en = (f"SPARQL Update with a bearer token (Authorization: Bearer …); without GRAPH/WITH it writes to "
+                 f"<{iris.update_graph}>; only graphs under <{iris.base}graph/> are written; no LOAD, no SERVICE."
+                 if writable else "Read-only (no SPARQL Update, no SERVICE).")
     g.add((svc, RDFS.comment, Literal(
-        "Nur lesend (kein SPARQL Update, kein SERVICE). Der Standardgraph ist die Vereinigung aller benannten "
+        update_de + " Der Standardgraph ist die Vereinigung aller benannten "
         "Graphen: erfasste Daten und abgeleitete Tripel. Parameter dataset=asserted|inferred|all wählt nur die "
         f"erfassten, nur die abgeleiteten oder alle. Zeitlimit {settings.query_timeout:g} s, höchstens "
         f"{settings.row_limit} Zeilen je Ergebnis (ein gekürztes Ergebnis sagt es im Kopf X-Result-Truncated).",
         lang="de")))
     g.add((svc, RDFS.comment, Literal(
-        "Read-only (no SPARQL Update, no SERVICE). The default graph is the union of all named graphs: asserted "
+        update_en + " The default graph is the union of all named graphs: asserted "
         "data and inferred triples. The parameter dataset=asserted|inferred|all picks only the asserted, only "
         f"the inferred, or all. Time limit {settings.query_timeout:g} s, at most {settings.row_limit} rows per "
         "result (a cut result says so in the X-Result-Truncated header).", lang="en")))
