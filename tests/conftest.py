@@ -8,7 +8,7 @@ import pytest
 from graph.settings import PROJECT_ROOT, Settings
 
 # Live gunicorn servers over the shipped data and a headless Chromium, for anyone's tests.
-pytest_plugins = ["tests.fixtures.live", "tests.fixtures.virtuoso"]
+pytest_plugins = ["tests.fixtures.live", "tests.fixtures.virtuoso", "tests.fixtures.mediawiki"]
 
 DATA = PROJECT_ROOT / "data"
 FIXTURES = Path(__file__).parent / "fixtures"
