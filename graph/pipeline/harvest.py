@@ -153,6 +153,7 @@ class Harvester:
         self.say = progress or (lambda _msg: None)
         self.report = HarvestReport()
         self.state = HarvestState()
+        self._scratch = None
 
     # ---- entry -----------------------------------------------------------------------------------------
     def run(self, full: bool = False) -> HarvestReport:
@@ -188,7 +189,9 @@ class Harvester:
         cursor = self.state.cursor or {}
         if oldest is None:
             return False
-        return oldest.timestamp > cursor["timestamp"] and oldest.rcid > int(cursor.get("rcid", 0)) + 1
+        # rows after the cursor were forgotten if the oldest row left is newer and not the very next one
+        return oldest.position > (cursor["timestamp"], int(cursor.get("rcid", 0))) \
+            and oldest.rcid > int(cursor.get("rcid", 0)) + 1
 
     # ---- full ------------------------------------------------------------------------------------------
     def _full(self) -> None:
@@ -325,8 +328,20 @@ class Harvester:
         """Whether the store holds this record already (up to the harvest time)."""
         if not self.store.has_graph(str(rec.graph_iri)):
             return False
-        old = {t for t in self.store.graph(str(rec.graph_iri)) if t[1] != HARVEST_TIME}
-        return old == {t for t in rec.triples if t[1] != HARVEST_TIME}
+        from rdflib.compare import isomorphic
+
+        if self._scratch is None:
+            from graph.store import OxigraphStore
+
+            self._scratch = OxigraphStore(self.settings.replace(store="memory"))
+        self._scratch.replace_graphs({"urn:stadtgraph:vergleich": rec.triples})  # as the store keeps terms
+        old, new = rdflib.Graph(), rdflib.Graph()
+        for target, source in ((old, self.store.graph(str(rec.graph_iri))),
+                               (new, self._scratch.graph("urn:stadtgraph:vergleich"))):
+            for t in source:
+                if t[1] != HARVEST_TIME:
+                    target.add(t)
+        return len(old) == len(new) and isomorphic(old, new)  # blank nodes (synergy reasons) compared by shape
 
     def _refuse(self, rev: Revision, findings: list[str]) -> None:
         entry = {"title": rev.title, "revid": rev.revid, "timestamp": rev.timestamp,
