@@ -317,6 +317,7 @@ class Harvester:
             except ValidationFailed as exc:
                 return self._refuse(rev, [exc.detail])
             self.report.stored.append(rev.title)
+            self.say(f"gespeichert: {rev.title} (Revision {rev.revid})")
         self.state.pages[rev.title] = {"revid": rev.revid, "timestamp": rev.timestamp, "graphs": graphs,
                                        "iris": [str(r.iri) for r in records]}
         self.state.refused.pop(rev.title, None)
