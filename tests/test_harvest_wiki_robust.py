@@ -159,3 +159,24 @@ def test_the_snapshot_from_the_wiki_reads_as_the_wiki(mediawiki, tmp_path):
     assert titles <= {r.source.page for r in from_wiki.records}
     assert all(r.source.revision for r in from_wiki.records)
     assert b"<contributor>" not in (tmp_path / "export" / "istek-export.xml").read_bytes()
+
+
+def test_a_first_harvest_keeps_the_snapshot_record_of_a_page_whose_revision_is_refused(mediawiki, tmp_path):
+    from graph.namespaces import OB
+
+    title = "Freiraumentwicklungskonzept Osterfeld"
+    good = mediawiki.text(title)
+    year = good.split("Jahr der Veröffentlichung=", 1)[1][:4]
+    settings = _built(tmp_path, mediawiki.api_url)
+    mediawiki.edit(title, good.replace(f"Jahr der Veröffentlichung={year}", "Jahr der Veröffentlichung=1850"))
+    try:
+        report = _open(settings, lambda store: harvest_wiki(settings, store))
+    finally:
+        mediawiki.edit(title, good)
+    assert report.mode == "full" and [r["title"] for r in report.refused] == [title]
+    iri = Iris(settings.base_iri).konzept(title)
+
+    def year_of(store):
+        return [r["y"].value for r in store.query(f"SELECT ?y WHERE {{ GRAPH ?g {{ <{iri}> <{OB.veroeffentlichungsjahr}> ?y }} }}")]
+
+    assert _open(settings, year_of) == [year]  # the build's record from the snapshot stays

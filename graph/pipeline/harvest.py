@@ -154,6 +154,7 @@ class Harvester:
         self.report = HarvestReport()
         self.state = HarvestState()
         self._scratch = None
+        self._kept: set[str] = set()  # graphs of refused pages: their last good version stays
 
     # ---- entry -----------------------------------------------------------------------------------------
     def run(self, full: bool = False) -> HarvestReport:
@@ -224,7 +225,7 @@ class Harvester:
 
     def _drop_unharvested_wiki_graphs(self) -> None:
         """Record graphs from wiki pages (the snapshot's, a build's) that no harvested page gives any more."""
-        ours = {g for page in self.state.pages.values() for g in page["graphs"]}
+        ours = {g for page in self.state.pages.values() for g in page["graphs"]} | self._kept
         rows = self.store.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s <{OB.wikiSeite}> ?u }} }}",
                                 dataset="asserted")
         for row in rows:
@@ -299,9 +300,13 @@ class Harvester:
         harvested = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
         records, errors = self.records(rev, harvested)
         if errors:
+            self._kept |= {str(self.iris.record_graph(self.iris.konzept(rev.title)))}
+            if names.themenfeld_title(rev.title):
+                self._kept |= {str(self.iris.record_graph(self.iris.themenfeld(names.themenfeld_title(rev.title))))}
             return self._refuse(rev, errors)
         verdict = self.gate.check(records, context=self.store)
         if verdict.refused:
+            self._kept |= {str(r.graph_iri) for r in records}
             return self._refuse(rev, [line for r in verdict.refused for line in describe_refusal(r).splitlines()])
         before = self.state.pages.get(rev.title, {})
         graphs = [str(r.graph_iri) for r in records]
@@ -315,6 +320,7 @@ class Harvester:
                     if g not in graphs:
                         self.writer.delete(g, TOKEN)
             except ValidationFailed as exc:
+                self._kept |= {str(r.graph_iri) for r in records}
                 return self._refuse(rev, [exc.detail])
             self.report.stored.append(rev.title)
             self.say(f"gespeichert: {rev.title} (Revision {rev.revid})")
