@@ -7,6 +7,7 @@
     stadtgraph import FILE               restore a dump (N-Quads)
     stadtgraph validate [PATH…]          check sources without touching the store
     stadtgraph explain A B               why two concepts are related
+    stadtgraph harvest wiki [--full]     the live wiki (wiki_api_url) → store, incrementally by default
     stadtgraph settings                  every setting with its default and help
     stadtgraph token NAME                a new Graph Store write token and its configuration line
 """
@@ -169,6 +170,41 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return exit_code(report)
 
 
+def cmd_harvest(args: argparse.Namespace) -> int:
+    """Exit 0: every change stored; 1: some revisions refused (the last good ones stay); 2: the wiki or the
+    configuration failed (nothing changed)."""
+    from graph.pipeline.harvest import Harvester
+    from graph.store import open_store
+
+    settings = _settings(args)
+    if args.api:
+        settings = settings.replace(wiki_api_url=args.api)
+    try:
+        if args.snapshot:
+            harvester = Harvester(settings, store=None, progress=_progress)  # type: ignore[arg-type]
+            out = Path(args.snapshot) / "export" / "istek-export.xml"
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_bytes(harvester.snapshot())
+            print(f"Abzug geschrieben: {out} ({harvester.client.requests} Anfragen an das Wiki)")
+            return 0
+        store = open_store(settings)
+        try:
+            report = Harvester(settings, store, progress=_progress).run(full=args.full)
+            if report.stored or report.removed:
+                from graph.publish.cache import Publication
+
+                _progress(f"schreibe Dumps nach {settings.dump_dir}")
+                Publication(store, settings).dumps()
+        finally:
+            store.close()
+    except StadtgraphError as exc:
+        print(f"FEHLER  {exc.detail}", file=sys.stderr)
+        return 2
+    for line in report.lines():
+        print(line)
+    return 0 if report.ok else 1
+
+
 def cmd_settings(args: argparse.Namespace) -> int:
     for name, default, help_text in Settings.describe():
         print(f"STADTGRAPH_{name.upper():<28} {default!r:<40} {help_text}")
@@ -240,6 +276,14 @@ def parser() -> argparse.ArgumentParser:
     t = sub.add_parser("token", help="ein neues Schreib-Token für den Graph Store (Token und Digest-Zeile)")
     t.add_argument("name", help="Name des Tokens (im Audit-Log), z. B. die Abteilung")
     t.set_defaults(func=cmd_token)
+
+    h = sub.add_parser("harvest", help="das Wiki (wiki_api_url) ernten: Seiten prüfen und in den Speicher schreiben")
+    h.add_argument("source", choices=["wiki"], help="was geerntet wird (das Wiki der Stadt)")
+    h.add_argument("--full", action="store_true", help="alle Seiten nach der Regel neu lesen statt nur die Änderungen")
+    h.add_argument("--api", help="Adresse der api.php (statt wiki_api_url)")
+    h.add_argument("--snapshot", metavar="DIR", help="die Seiten als MediaWiki-Export nach DIR/export/ schreiben "
+                   "(statt in den Speicher)")
+    h.set_defaults(func=cmd_harvest)
 
     st = sub.add_parser("settings", help="alle Einstellungen mit Vorgabe und Erklärung")
     st.set_defaults(func=cmd_settings)

@@ -72,6 +72,14 @@ class NotFound(StadtgraphError):
     title = "Nicht gefunden / not found"
 
 
+class Gone(StadtgraphError):
+    """The resource was there and is no longer (its wiki page was deleted)."""
+
+    status = 410
+    slug = "gone"
+    title = "Nicht mehr vorhanden / gone"
+
+
 class MethodNotAllowed(StadtgraphError):
     status = 405
     slug = "method-not-allowed"

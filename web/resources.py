@@ -4,9 +4,9 @@ ontology at ``/ontology`` and the shapes at ``/shapes``; HTML for browsers, RDF 
 from __future__ import annotations
 
 import pyoxigraph as ox
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
 
-from graph.errors import NotFound
+from graph.errors import Gone, NotFound
 from graph.formats import ox_triples
 from graph.namespaces import OB
 from graph.pages import concept as concepts
@@ -57,10 +57,28 @@ def resource(subpath: str):
     if not res.exists:
         published = publication().describe(iri, root_url())
         if published is None:
+            moved = _moved_or_gone(iri)
+            if moved is not None:
+                return moved
             raise NotFound(f"Der Graph enthält {iri} nicht / the graph does not hold {iri}")
         return linked_response(lambda: published.triples(), lambda links: _page(published, links), fmt=fmt,
                                url=own_url())
     return linked_response(res.triples, lambda links: _page(res, links), fmt=fmt, url=own_url())
+
+
+def _moved_or_gone(iri: str):
+    """A harvested wiki page that moved answers 301 at its old IRI; one that was deleted, 410 Gone."""
+    from graph.iris import Iris
+    from graph.pipeline.harvest import moved_or_gone
+
+    found = moved_or_gone(page_store(), Iris(settings().base_iri), iri)
+    if found is None:
+        return None
+    kind, value = found
+    if kind == "moved":
+        return redirect(root_url() + value[len(settings().base_iri):], code=301)
+    raise Gone(f"Die Wiki-Seite „{value}“ wurde gelöscht; {iri} ist nicht mehr im Graphen / the wiki page was "
+               f"deleted; {iri} is no longer in the graph", page=value)
 
 
 def _page(res: Resource, links: list) -> str:

@@ -69,6 +69,12 @@ i18n.TEXT.update({
     "dq.count": ("Anzahl", "Count"),
     "dq.records": ("Datensätze", "Records"),
     "dq.check": ("Einen Datensatz vor dem Einspielen prüfen", "Check a record before loading it"),
+    "dq.refused": ("Abgewiesene Wiki-Fassungen", "Refused wiki revisions"),
+    "dq.refused_intro": (("Diese Fassungen von Wiki-Seiten hat die Ernte nicht übernommen, weil sie Regeln verletzen; "
+                          "der Graph zeigt weiter die letzte gute Fassung."),
+                         ("The harvest did not take these revisions of wiki pages because they violate rules; the "
+                          "graph still shows the last good revision.")),
+    "dq.diff": ("Änderung im Wiki", "change in the wiki"),
 })
 
 
@@ -143,4 +149,6 @@ def data_quality() -> Response | str:
     rules = reports.by_shape(current.report, current.by_shape, lang)
     if _answer_type() == "application/json" and request.args.get("format") == "json":
         return Response(reports.json_text(current.report, lang), mimetype="application/json")
-    return render_template("quality.html", report=doc, rules=rules)
+    from graph.pipeline.harvest import refusals
+
+    return render_template("quality.html", report=doc, rules=rules, refused=refusals(store(), settings()))

@@ -209,3 +209,40 @@ def _int(value: str | None) -> int | None:
         return int(value.strip()) if value and value.strip() else None
     except ValueError:
         return None
+
+
+@dataclass(frozen=True)
+class ShippedPage:
+    """One page of the shipped snapshot: its title and the wikitext of the revision the snapshot holds."""
+
+    title: str
+    text: str
+    revision: int | None = None
+
+
+def shipped_pages(wiki_dir: Path) -> list[ShippedPage]:
+    """Every page the index ``seiten.yaml`` of ``wiki_dir`` lists, with its text (from its ``*.wiki`` file, or
+    the latest revision in a MediaWiki export), in the index's order.
+
+    :raises LoaderError: if the index or a page it lists cannot be read.
+    """
+    index = read_index(Path(wiki_dir) / INDEX_NAME, Path(wiki_dir))
+    exports: dict[str, dict[str, tuple[str, int | None]]] = {}
+    out: list[ShippedPage] = []
+    for info in index.by_title.values():
+        path = index.directory / (info.file or "")
+        if not info.file or not path.is_file():
+            raise LoaderError("Datei der Seite fehlt / page file missing", source=str(path), page=info.title)
+        if path.suffix == ".xml":
+            if info.file not in exports:
+                exports[info.file] = {}
+                for page in _children(fromstring(path.read_bytes()), "page"):
+                    revisions = _children(page, "revision")
+                    if revisions:
+                        latest, rev = _latest(revisions)
+                        exports[info.file][_nfc((_text(page, "title") or "").strip())] = (_text(latest, "text") or "", rev)
+            text, rev = exports[info.file].get(info.title, ("", None))
+            out.append(ShippedPage(info.title, text, rev or info.revision))
+        else:
+            out.append(ShippedPage(info.title, path.read_bytes().decode("utf-8").lstrip("\ufeff"), info.revision))
+    return out

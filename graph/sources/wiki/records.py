@@ -29,7 +29,7 @@ CONFIDENCE = {"beobachtet": OB.Beobachtet, "sekundaer": OB.Sekundaer, "sekundär
 _SAFE_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 
-def page_url(title: str, anchor: str | None = None) -> str:
+def page_url(title: str, anchor: str | None = None, base: str = WIKI_BASE) -> str:
     """The wiki's address of a page, in its query form (spaces → ``_``, the rest percent-encoded).
 
     >>> page_url("Integriertes Handlungskonzept (IHK) Brückenschlag")
@@ -37,16 +37,18 @@ def page_url(title: str, anchor: str | None = None) -> str:
     >>> page_url("Stadtstruktur & Stadtgestalt", "Erhalt der Polyzentralität")
     'https://istek.oberhausen.de/index.php?title=Stadtstruktur_%26_Stadtgestalt#Erhalt_der_Polyzentralit%C3%A4t'
     """
-    url = f"{WIKI_BASE}?title={quote(title.strip().replace(' ', '_'), safe='')}"
+    url = f"{base}?title={quote(title.strip().replace(' ', '_'), safe='')}"
     if anchor:
         url += "#" + quote(anchor.strip().replace(" ", "_"), safe="")
     return url
 
 
 def records_from_wikitext(text: str, iris: Iris, *, title: str, revision: int | None = None,
-                          source: SourceRef | None = None, confidence: str | None = None) -> LoadResult:
+                          source: SourceRef | None = None, confidence: str | None = None,
+                          wiki_base: str = WIKI_BASE) -> LoadResult:
     """The records of one wiki page (the text of one revision). A page that cannot be read gives a
-    :class:`LoaderError` naming the source and the page, instead of records.
+    :class:`LoaderError` naming the source and the page, instead of records. ``wiki_base`` is the wiki's
+    ``index.php`` the record's ``ob:wikiSeite`` points into (the city's wiki unless harvested elsewhere).
 
     >>> result = records_from_wikitext("{{Konzeption|Art=Konzept|Jahr der Veröffentlichung=2021}}",
     ...                                Iris("https://example.org/"), title="Testkonzept")
@@ -63,11 +65,11 @@ def records_from_wikitext(text: str, iris: Iris, *, title: str, revision: int | 
         template = konzeption_template(code)
         if template is not None:
             page = parse_concept(code, template, title)
-            return LoadResult(records=[_concept_record(page, iris, source, revision, confidence)])
+            return LoadResult(records=[_concept_record(page, iris, source, revision, confidence, wiki_base)])
         canonical = names.themenfeld_title(title)
         if canonical is not None:
             page_tf = parse_themenfeld(code, title, canonical)
-            return LoadResult(records=_themenfeld_records(page_tf, iris, source, revision, confidence))
+            return LoadResult(records=_themenfeld_records(page_tf, iris, source, revision, confidence, wiki_base))
         raise PageError("keine Vorlage {{Konzeption}} gefunden, und der Titel ist kein Themenfeld / no "
                         "{{Konzeption}} template found, and the title is not a Themenfeld")
     except NestingTooDeep as exc:
@@ -81,7 +83,7 @@ def records_from_wikitext(text: str, iris: Iris, *, title: str, revision: int | 
 
 # ---- concept pages ------------------------------------------------------------------------------------
 def _concept_record(page: ConceptPage, iris: Iris, source: SourceRef, revision: int | None,
-                    confidence: str | None) -> Record:
+                    confidence: str | None, wiki_base: str = WIKI_BASE) -> Record:
     s = iris.konzept(page.title)
     g = rdflib.Graph()
     notes = list(page.notes)
@@ -141,7 +143,7 @@ def _concept_record(page: ConceptPage, iris: Iris, source: SourceRef, revision: 
         _link(g, s, OB.weiterfuehrenderLink, link, notes)
     for category in page.categories:
         g.add((s, OB.wikiKategorie, Literal(category)))
-    _wiki_provenance(g, s, page_url(page.title), source, revision, confidence, notes)
+    _wiki_provenance(g, s, page_url(page.title, base=wiki_base), source, revision, confidence, notes)
     return Record(s, iris.record_graph(s), g, source, label=page.title)
 
 
@@ -186,7 +188,7 @@ def _decisions(g: rdflib.Graph, s: URIRef, page: ConceptPage, iris: Iris) -> Non
 
 # ---- Themenfeld pages ---------------------------------------------------------------------------------
 def _themenfeld_records(page: ThemenfeldPage, iris: Iris, source: SourceRef, revision: int | None,
-                        confidence: str | None) -> list[Record]:
+                        confidence: str | None, wiki_base: str = WIKI_BASE) -> list[Record]:
     tf = iris.themenfeld(page.canonical)
     g = rdflib.Graph()
     notes = list(page.notes)
@@ -213,7 +215,7 @@ def _themenfeld_records(page: ThemenfeldPage, iris: Iris, source: SourceRef, rev
         g.add((tf, SKOS.scopeNote, Literal(page.background, lang="de")))
     for link in page.links:
         _link(g, tf, RDFS.seeAlso, link, notes)
-    _wiki_provenance(g, tf, page_url(page.title), source, revision, confidence, notes)
+    _wiki_provenance(g, tf, page_url(page.title, base=wiki_base), source, revision, confidence, notes)
     records = [Record(tf, iris.record_graph(tf), g, source, label=page.canonical)]
     leitziele = iris.scheme("leitziele")
     for goal in page.leitziele:
@@ -227,7 +229,7 @@ def _themenfeld_records(page: ThemenfeldPage, iris: Iris, source: SourceRef, rev
         lg.add((lz, SKOS.topConceptOf, leitziele))
         if goal.definition:
             lg.add((lz, SKOS.definition, Literal(goal.definition, lang="de")))
-        _wiki_provenance(lg, lz, page_url(page.title, goal.anchor), source, revision, confidence, [])
+        _wiki_provenance(lg, lz, page_url(page.title, goal.anchor, base=wiki_base), source, revision, confidence, [])
         records.append(Record(lz, iris.record_graph(lz), lg, source, label=goal.title))
     return records
 
