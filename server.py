@@ -16,7 +16,8 @@ from werkzeug.exceptions import HTTPException
 
 from graph import errors
 from graph.errors import StadtgraphError
-from graph.settings import PROJECT_ROOT, Settings
+from graph.resources import shipped
+from graph.settings import Settings
 from graph.store import Store, open_store
 from web.context import wants_html
 
@@ -41,16 +42,18 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     settings = settings or Settings.from_env()
     app = Flask(
         __name__,
-        static_folder=str(PROJECT_ROOT / "static"),
+        static_folder=str(shipped("static")),
         static_url_path="/static",
-        template_folder=str(PROJECT_ROOT / "templates"),
+        template_folder=str(shipped("templates")),
     )
     app.config["SETTINGS"] = settings
     if store is None:
-        from graph.pipeline.writes import open_read_write
+        from graph.pipeline.writes import open_read_write, repair_interrupted
 
-        # A server that takes writes on the embedded store is its single writer (graph.pipeline.writes).
+        # A server that takes writes on the embedded store is its single writer (graph.pipeline.writes);
+        # at its start it finishes a write a crash cut off between the asserted and the inferred graph.
         store = open_store(settings, read_only=not open_read_write(settings))
+        repair_interrupted(settings, store)
     app.config["STORE"] = store
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 

@@ -146,6 +146,15 @@ class LoaderError(StadtgraphError):
         self.page = page
 
 
+class NestingTooDeep(LoaderError):
+    """Input nested deeper than the service reads (:mod:`graph.nesting`), refused before any parser runs;
+    ``limit`` names the bound, ``line``/``column`` where it is passed."""
+
+    status = 400
+    slug = "nesting-too-deep"
+    title = "Zu tief verschachtelt / nested too deeply"
+
+
 class QueryTimeout(StadtgraphError):
     status = 503
     slug = "query-timeout"

@@ -3,6 +3,9 @@
 One table per kind: SPARQL results (SELECT/ASK) and RDF graphs (CONSTRUCT/DESCRIBE, pages, catalog).
 ``negotiate`` takes the parsed ``Accept`` header (Werkzeug's ``MIMEAccept``) and an optional
 ``format=``/``output=`` parameter, and returns the chosen :class:`Format` or raises NotAcceptable.
+:func:`best_media_type` is the one comparison every route uses: media ranges are matched by type and
+subtype (RFC 9110 §12.5.1), q-values and wildcards honoured, other parameters (``charset``, a JSON-LD
+``profile`` — there is one JSON-LD form here) never make a match fail.
 """
 from __future__ import annotations
 
@@ -61,6 +64,35 @@ DATASET_FORMATS: tuple[Format, ...] = (
 )
 
 
+def media_ranges(accept: MIMEAccept) -> MIMEAccept:
+    """The ``Accept`` header with every media range reduced to ``type/subtype`` (lower case) and its q.
+
+    Werkzeug compares parameters too, so ``text/turtle; charset=utf-8`` would match no ``text/turtle``.
+    A type listed twice keeps its highest q.
+
+    >>> list(media_ranges(MIMEAccept([("Text/Turtle; charset=utf-8", 1), ("*/*", 0.1)])))
+    [('text/turtle', 1), ('*/*', 0.1)]
+    """
+    quality: dict[str, float] = {}
+    for value, q in accept:
+        bare = value.split(";", 1)[0].strip().lower()
+        if bare:
+            quality[bare] = max(q, quality.get(bare, q))
+    return MIMEAccept(list(quality.items()))
+
+
+def best_media_type(accept: MIMEAccept, candidates: Iterable[str], default: str | None = None) -> str | None:
+    """The candidate the client prefers, comparing type and subtype only; ``default`` when none fits.
+
+    >>> accept = MIMEAccept([('application/sparql-results+json; charset=UTF-8', 1)])
+    >>> best_media_type(accept, ["application/sparql-results+xml", "application/sparql-results+json"])
+    'application/sparql-results+json'
+    >>> best_media_type(MIMEAccept([("text/turtle; charset=utf-8", 0), ("*/*", 0.1)]), ["text/turtle"]) is None
+    True
+    """
+    return media_ranges(accept).best_match(list(candidates), default=default)
+
+
 def negotiate(accept: MIMEAccept, offered: Iterable[Format], param: str | None = None,
               default: Format | None = None) -> Format:
     """The format to answer in. A ``format``/``output`` parameter wins over ``Accept``; ``*/*`` or no
@@ -81,10 +113,11 @@ def negotiate(accept: MIMEAccept, offered: Iterable[Format], param: str | None =
                             f"möglich / offered: {', '.join(f.name for f in offered)}")
     if not accept or not list(accept.values()):
         return default or offered[0]
+    accept = media_ranges(accept)
     candidates = [f.media_type for f in offered]
     # Aliased media types (application/json for SPARQL JSON) count as their format.
     alias_types = {a: f for f in offered for a in f.aliases if "/" in a}
-    best = accept.best_match(candidates + list(alias_types))
+    best = best_media_type(accept, candidates + list(alias_types))
     if best is None:
         raise NotAcceptable(
             f"Keines der angefragten Formate ({accept}) wird angeboten / none of the accepted types is offered; "

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from rdflib import URIRef
 
@@ -118,3 +118,56 @@ def is_absolute_iri(value: str) -> bool:
     (True, False)
     """
     return bool(urlsplit(value).scheme) and not any(c in value for c in ' <>"{}|^`\\')
+
+
+_UNRESERVED = re.compile(r"%(2[DdEe]|5[Ff]|7[Ee]|3[0-9]|[46][1-9A-Fa-f]|[57][0-9Aa])")
+_ENCODED_SEPARATOR = re.compile(r"%(2[Ff]|5[Cc])")
+
+
+def normal_iri(iri: str) -> str:
+    """One spelling of an HTTP(S) IRI (RFC 3986 §6.2.2): scheme and host in lower case, percent-encoded
+    unreserved characters decoded, other escapes in upper case, dot segments removed.
+
+    >>> normal_iri("HTTPS://Example.org/sg/graph/%2e%2e/graph/x%7e")
+    'https://example.org/sg/graph/x~'
+    """
+    parts = urlsplit(iri)
+    path = _UNRESERVED.sub(lambda m: chr(int(m.group(1), 16)), parts.path)
+    path = re.sub(r"%[0-9a-f]{2}", lambda m: m.group(0).upper(), path)
+    segments: list[str] = []
+    for segment in path.split("/"):
+        if segment == "..":
+            if len(segments) > 1:
+                segments.pop()
+        elif segment != ".":
+            segments.append(segment)
+    if path.endswith(("/.", "/..")):
+        segments.append("")
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), "/".join(segments), parts.query, parts.fragment))
+
+
+def graph_name_problem(base: str, iri: str) -> tuple[str, bool] | None:
+    """Why ``iri`` may not name a graph written here, and whether it lies outside ``{base}graph/`` at all
+    (a name nobody may write, rather than a misspelt one); None if it may. Written graphs live under
+    ``{base}graph/``, in their one normal spelling, with no encoded slash, query, fragment or empty segment.
+
+    >>> graph_name_problem("https://example.org/sg/", "https://example.org/sg/graph/konzept/x") is None
+    True
+    >>> graph_name_problem("https://example.org/sg/", "https://example.org/sg/graph%2Fx")[0][:22]
+    'kodierter Schrägstrich'
+    """
+    prefix = normal_iri(base) + "graph/"
+    if _ENCODED_SEPARATOR.search(iri):
+        return ("kodierter Schrägstrich (%2F, %5C) in einem Graphnamen / encoded slash (%2F, %5C) in a graph "
+                "name", False)
+    normal = normal_iri(iri)
+    if not normal.startswith(prefix) or normal == prefix:
+        return f"geschrieben werden nur Graphen unter <{prefix}> / writes go only to graphs under <{prefix}>", True
+    parts = urlsplit(normal)
+    if parts.query or parts.fragment or "//" in parts.path or parts.path.endswith("/"):
+        return ("ein Graphname hat keine Anfrage (?), kein Fragment (#) und keine leeren Pfadsegmente / a graph "
+                "name has no query, fragment or empty path segment", False)
+    if normal != iri:
+        return f"bitte die Normalform <{normal}> verwenden / use the normal spelling <{normal}>", False
+    return None
+

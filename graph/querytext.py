@@ -15,6 +15,7 @@ from typing import NamedTuple
 from urllib.parse import urljoin
 
 from graph.errors import QueryRefused, QuerySyntaxError
+from graph.nesting import check_depth
 
 QUERY_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
 UPDATE_KEYWORDS = frozenset(
@@ -162,7 +163,9 @@ def check_public(text: str) -> QueryInfo:
     shared between calls with the same text (clients repeat queries): treat it as read-only.
 
     :raises QueryRefused: for SPARQL Update (``LOAD`` included) and for ``SERVICE``.
+    :raises NestingTooDeep: for groups, brackets or parentheses nested deeper than the engine's stack bears.
     """
+    check_depth(text, "sparql", what="SPARQL")
     info = _inspect_cached(text)
     if info.update is not None:
         word = info.update.text.upper()

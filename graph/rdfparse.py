@@ -4,7 +4,7 @@ RDF/XML with a DOCTYPE is refused (entity expansion can stall the parser; extern
 files); JSON-LD never fetches a remote context (``@context`` or ``@import`` naming a URL); Turtle,
 N-Triples, N-Quads and TriG are checked by pyoxigraph's strict parser first, because rdflib's accepts a
 literal in subject position and reports some truncated documents without a line (``IndexError``).
-Invalid UTF-8 names its line too. Every parse of outside RDF goes through :func:`parse_rdf`.
+Invalid UTF-8 names its line too; input nested too deeply is refused before parsing (:mod:`graph.nesting`). Every parse of outside RDF goes through :func:`parse_rdf`.
 """
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ import re
 import pyoxigraph as ox
 import rdflib
 
-from graph.errors import LoaderError, ParseError
+from graph.errors import LoaderError, NestingTooDeep, ParseError
+from graph.nesting import check_depth
 
 MEDIA_TYPES: dict[str, str] = {
     "text/turtle": "turtle",
@@ -34,6 +35,8 @@ STRICT_FORMATS: dict[str, ox.RdfFormat] = {
     "turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
     "nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG,
 }
+SYNTAX_NAMES = {"turtle": "Turtle", "nt": "N-Triples", "json-ld": "JSON-LD", "xml": "RDF/XML", "nquads": "N-Quads",
+                "trig": "TriG"}
 # Relative IRIs of an upload given without a base: never the server's working directory (rdflib's
 # default, which would show a path of the server in the report).
 FALLBACK_BASE = "http://localhost/upload/"
@@ -42,7 +45,8 @@ FALLBACK_BASE = "http://localhost/upload/"
 def parse_rdf(data: bytes, fmt: str, *, source: str = "", base: str | None = None) -> rdflib.Graph:
     """Parse ``data`` in rdflib format ``fmt`` into a new graph.
 
-    :raises LoaderError: naming the source, and the line where known, if the data cannot be read.
+    :raises LoaderError: naming the source, and the line where known, if the data cannot be read
+        (:class:`NestingTooDeep` if it nests deeper than :data:`graph.nesting.MAX_DEPTH`).
     """
     try:
         text = data.decode("utf-8")
@@ -51,6 +55,8 @@ def parse_rdf(data: bytes, fmt: str, *, source: str = "", base: str | None = Non
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise LoaderError(f"kein gültiges UTF-8 in Zeile {line} / invalid UTF-8 at line {line}",
                           source=source, line=line, column=column) from exc
+    # Before any parser: they recurse per level (rdflib's Turtle fails near 200, json near 1000).
+    check_depth(text, fmt, what=SYNTAX_NAMES.get(fmt, fmt), source=source)
     if fmt == "xml" and _DOCTYPE.search(data):
         raise LoaderError("RDF/XML mit DOCTYPE/ENTITY wird nicht angenommen / DOCTYPE and entities are refused",
                           source=source)
@@ -129,5 +135,7 @@ def parse_upload(data: bytes, media_type: str, *, base: str | None = None) -> rd
         raise ParseError(f"Medientyp {media_type} ist kein unterstütztes RDF-Format / unsupported RDF type")
     try:
         return parse_rdf(data, fmt, source="request body", base=base)
+    except NestingTooDeep:
+        raise
     except LoaderError as exc:
         raise ParseError(exc.detail, **{k: v for k, v in exc.extra.items() if k in ("line", "column")}) from exc

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from graph.errors import ConfigurationError
+from graph.resources import PROJECT_ROOT, queries, shipped
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+__all__ = ["PROJECT_ROOT", "DEFAULT_BASE", "Settings"]
 DEFAULT_BASE = "https://daten.oberhausen.de/stadtgraph/"
 ENV_PREFIX = "STADTGRAPH_"
 
@@ -23,6 +24,10 @@ def _setting(default: Any, help: str, **kw: Any) -> Any:
     if isinstance(default, (list, dict)):
         return field(default_factory=lambda d=default: type(d)(d), metadata={"help": help, **kw})
     return field(default=default, metadata={"help": help, **kw})
+
+
+#: Settings that default to a folder of ``state_dir``.
+STATE_FOLDERS = {"store_path": "store", "dump_dir": "dumps", "audit_dir": "audit"}
 
 
 @dataclass(frozen=True)
@@ -35,11 +40,15 @@ class Settings:
         "Store backend: 'oxigraph' (embedded, on disk at store_path), 'memory' (embedded, in memory) "
         "or 'sparql' (an external SPARQL 1.1 store at sparql_query_url/sparql_update_url).",
     )
-    store_path: str = _setting(str(PROJECT_ROOT / "var" / "store"), "Directory of the embedded store.")
-    data_dir: str = _setting(str(PROJECT_ROOT / "data"), "Directory with the sources the build reads.")
-    ontology_path: str = _setting(str(PROJECT_ROOT / "ontology" / "oberhausen.ttl"), "The ontology file.")
-    shapes_dir: str = _setting(str(PROJECT_ROOT / "shapes"), "Directory of the SHACL shapes.")
-    dump_dir: str = _setting(str(PROJECT_ROOT / "var" / "dumps"), "Directory the dumps are written to.")
+    state_dir: str = _setting(
+        "var", "Directory of what the service writes (store, dumps, audit log), relative to the current "
+        "directory; never next to the code. store_path, dump_dir and audit_dir default to folders in it.")
+    store_path: str = _setting("", "Directory of the embedded store; empty: state_dir/store.")
+    data_dir: str = _setting(str(shipped("data")), "Directory with the sources the build reads (default: the "
+                             "shipped Oberhausen data, inside the package).")
+    ontology_path: str = _setting(str(shipped("ontology") / "oberhausen.ttl"), "The ontology file.")
+    shapes_dir: str = _setting(str(shipped("shapes")), "Directory of the SHACL shapes.")
+    dump_dir: str = _setting("", "Directory the dumps are written to; empty: state_dir/dumps.")
     sparql_query_url: str = _setting("", "External store: SPARQL 1.1 query endpoint URL.")
     sparql_update_url: str = _setting("", "External store: SPARQL 1.1 update endpoint URL.")
     sparql_graph_store_url: str = _setting("", "External store: Graph Store Protocol URL (optional).")
@@ -74,14 +83,13 @@ class Settings:
     query_queue_wait: float = _setting(
         2.0, "Seconds a request waits for a free query runner before it is answered 503 with Retry-After.")
     cors_origin: str = _setting("*", "Access-Control-Allow-Origin for the read routes (/sparql, /api).")
-    queries_dir: str = _setting(str(PROJECT_ROOT / "graph" / "queries"),
+    queries_dir: str = _setting(str(queries()),
                                 "Directory of the curated queries (*.rq), checked at start-up.")
     public_url: str = _setting("", "Public URL of the service (for links in the catalog); empty: from the request.")
     tokens: dict = _setting({}, "Write tokens for the Graph Store Protocol: name -> sha256 hex digest.", secret=True)
     audit_dir: str = _setting(
-        str(PROJECT_ROOT / "var" / "audit"), "Directory of the audit log of Graph Store writes "
-        "(graph-store.jsonl: one JSON line per write or refused write, with token name, time, graph, "
-        "triples added and removed).")
+        "", "Directory of the audit log of Graph Store writes (graph-store.jsonl: one JSON line per write "
+        "or refused write, with token name, time, graph, triples added and removed); empty: state_dir/audit.")
     max_body_bytes: int = _setting(1_000_000, "Largest request body accepted by ordinary routes.")
     max_upload_bytes: int = _setting(20_000_000, "Largest request body for /validate and Graph Store writes.")
     max_query_length: int = _setting(100_000, "Longest SPARQL query text accepted (characters).")
@@ -162,8 +170,20 @@ class Settings:
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls.from_mapping(values)
 
+    def __post_init__(self) -> None:
+        # The state folders not given follow state_dir (made absolute now: a later chdir moves nothing).
+        state = Path(self.state_dir).absolute()
+        object.__setattr__(self, "state_dir", str(state))
+        for name, folder in STATE_FOLDERS.items():
+            if not getattr(self, name):
+                object.__setattr__(self, name, str(state / folder))
+
     def replace(self, **changes: Any) -> Settings:
-        return Settings.from_mapping({**dataclasses.asdict(self), **changes})
+        values = dataclasses.asdict(self)
+        if "state_dir" in changes:  # folders that followed the old state_dir follow the new one
+            old = Path(self.state_dir)
+            values.update({n: "" for n, f in STATE_FOLDERS.items() if Path(values[n]) == old / f})
+        return Settings.from_mapping({**values, **changes})
 
     def check(self) -> None:
         if self.store not in ("oxigraph", "memory", "sparql"):

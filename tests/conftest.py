@@ -9,6 +9,8 @@ from graph.settings import PROJECT_ROOT, Settings
 
 # Live gunicorn servers over the shipped data and a headless Chromium, for anyone's tests.
 pytest_plugins = ["tests.fixtures.live", "tests.fixtures.virtuoso", "tests.fixtures.mediawiki"]
+# Scripts the tests run as processes of their own, never imported here (CKAN's import chain sets global state).
+collect_ignore = ["fixtures/ckan_harvest.py", "fixtures/conformance/dcat_ap_de_check.py"]
 
 DATA = PROJECT_ROOT / "data"
 FIXTURES = Path(__file__).parent / "fixtures"

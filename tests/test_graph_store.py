@@ -19,6 +19,7 @@ from graph.store import OxigraphStore
 from server import create_app
 from tests.graph_store_data import (
     AUTH,
+    BASE,
     GOOD_CONCEPT,
     INFERRED,
     MALFORMED_VORLAGE,
@@ -29,7 +30,7 @@ from tests.graph_store_data import (
     VORLAGE_GRAPH,
 )
 
-G = "http://example.org/gsp/person"
+G = BASE + "graph/gsp/person"  # writes go only to graphs under {base}graph/
 TURTLE = {"Content-Type": "text/turtle", **AUTH}
 PERSON = """@prefix foaf: <http://xmlns.com/foaf/0.1/> .
 <http://example.org/gsp/alice> a foaf:Person ; foaf:name "Alice" ; foaf:mbox <mailto:alice@example.org> ."""
@@ -123,6 +124,33 @@ def test_the_inferred_ontology_and_provenance_graphs_are_not_writable(writable, 
         assert getattr(client, method)(_at(iri), data=PERSON, headers=TURTLE).status_code == 403
     assert client.delete(_at(iri), headers=AUTH).status_code == 403
     assert store.count(iri) == before
+
+
+@pytest.mark.parametrize(("name", "status", "rule"), [
+    ("http://evil.example/g", 403, "writes go only to graphs under"),
+    (BASE + "konzept/x", 403, "writes go only to graphs under"),
+    (BASE + "graph/", 403, "writes go only to graphs under"),
+    (BASE + "graph/../graph/abgeleitet", 403, "is written by the service itself"),
+    (BASE + "graph/%2e%2e/graph/abgeleitet", 403, "is written by the service itself"),
+    (BASE.upper().replace("/STADTGRAPH/", "/stadtgraph/") + "graph/abgeleitet", 403, "written by the service"),
+    (BASE + "graph%2Fabgeleitet", 400, "encoded slash"),
+    (BASE + "graph/gsp%2fperson", 400, "encoded slash"),
+    (BASE + "graph/./gsp/person", 400, "use the normal spelling <" + G + ">"),
+    (BASE + "graph/gsp/%70erson", 400, "use the normal spelling <" + G + ">"),
+    (BASE + "graph/gsp//person", 400, "no query, fragment or empty path segment"),
+    (BASE + "graph/gsp/person#x", 400, "no query, fragment or empty path segment"),
+])
+def test_writes_go_only_to_graph_names_under_the_base_in_their_normal_spelling(writable, name, status, rule):
+    client, store, _ = writable
+    quads = len(store.raw)
+    from urllib.parse import quote
+    at = f"/graph-store?graph={quote(name, safe='')}"
+    for response in (client.put(at, data=PERSON, headers=TURTLE), client.post(at, data=PERSON, headers=TURTLE),
+                     client.delete(at, headers=AUTH)):
+        assert response.status_code == status, (name, response.get_json())
+        assert response.mimetype == "application/problem+json"
+        assert rule in response.get_json()["detail"]
+    assert len(store.raw) == quads and not store.has_graph(name)
 
 
 def test_request_errors(writable):

@@ -15,7 +15,7 @@ import requests
 from graph.settings import Settings
 from graph.store import OxigraphStore, open_store
 from tests.fixtures.live import DATA, start_server
-from tests.graph_store_data import AUTH, GOOD_CONCEPT, NEW_GRAPH, SYNERGY_ASK, TOKENS_ENV
+from tests.graph_store_data import AUTH, BASE, GOOD_CONCEPT, NEW_GRAPH, SYNERGY_ASK, TOKENS_ENV
 
 pytestmark = pytest.mark.slow
 TURTLE = {"Content-Type": "text/turtle", **AUTH}
@@ -51,7 +51,7 @@ def test_kill_9_in_the_middle_of_a_large_write_leaves_the_store_before_or_after_
     subjects, per_subject = 2000, 100
     body = "".join(f'<http://example.org/bulk/s{i}> <http://example.org/bulk/p{j}> "v{i}-{j}" .\n'
                    for i in range(subjects) for j in range(per_subject)).encode()
-    graph = "http://example.org/bulk/graph"
+    graph = BASE + "graph/bulk"
     before = OxigraphStore(Settings.from_mapping({}), store_copy, read_only=True)
     quads_before = len(before.raw)
     del before

@@ -13,8 +13,8 @@ PROJECT = ("graph", "web", "serving", "server", "cli")
 
 #: Lowest first. A module may import its own layer or a lower one; the first matching prefix decides.
 LAYERS: list[tuple[str, ...]] = [
-    ("graph.errors", "graph.namespaces"),
-    ("graph.settings", "graph.iris", "graph.records", "graph.querytext", "graph.rdfparse", "graph.ops.logs",
+    ("graph.errors", "graph.namespaces", "graph.resources"),
+    ("graph.settings", "graph.iris", "graph.records", "graph.nesting", "graph.querytext", "graph.rdfparse", "graph.ops.logs",
      "graph.ops.metrics"),
     ("graph.store", "graph.sources", "graph.loaders", "graph.ontology", "graph.formats", "graph.labels"),
     ("graph.gate", "graph.inference", "graph.ops"),

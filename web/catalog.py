@@ -3,6 +3,8 @@ at ``/.well-known/void`` and the dumps at ``/dumps/…`` with ETag, Last-Modifie
 """
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Blueprint, current_app, jsonify, render_template, request, send_file
 
 from graph.errors import BadRequest, NotFound
@@ -33,14 +35,19 @@ def catalog():
         raise BadRequest("Parameter 'page' muss eine positive ganze Zahl sein / must be a positive integer")
     fmt = page_format()
     root = root_url()
-    urls = dcat_catalog.Urls(root)
+    profile = dcat_catalog.profile_for(request.args.get("profile"), request.headers.get("Accept-Profile"))
+    # Paging links keep every other parameter of the request (format=, profile=, lang=).
+    urls = dcat_catalog.Urls(root, urlencode([(k, v) for k, v in request.args.items(multi=True) if k != "page"]))
     # The whole catalog is built (and checked) before a page of it is cut: all or nothing.
-    page = dcat_catalog.page(publication().catalog(root), urls, int(raw), settings().catalog_page_size)
-    return linked_response(
+    page = dcat_catalog.page(publication().catalog(root, profile), urls, int(raw), settings().catalog_page_size)
+    response = linked_response(
         lambda: ox_triples(page.graph),
         lambda links: render_template("catalog.html", page=page, items=dcat_catalog.summary(page, lang()),
                                       urls=urls, links=links),
         url=urls.page(page.number), fmt=fmt)
+    response.headers["Content-Profile"] = f"<{profile.uri}>"  # https://www.w3.org/TR/dx-prof-conneg/
+    response.headers.add("Vary", "Accept-Profile")
+    return response
 
 
 @bp.get("/.well-known/void")

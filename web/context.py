@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import current_app, request
 
+from graph.formats import best_media_type
 from graph.settings import Settings
 from graph.store import Store
 
@@ -17,5 +18,5 @@ def store() -> Store:
 
 def wants_html() -> bool:
     """True when the client (a browser) prefers HTML; ``*/*`` alone means a machine."""
-    best = request.accept_mimetypes.best_match(["application/json", "application/problem+json", "text/html"])
+    best = best_media_type(request.accept_mimetypes, ["application/json", "application/problem+json", "text/html"])
     return best == "text/html"

@@ -13,13 +13,13 @@ import re
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from graph.errors import Overloaded, PayloadTooLarge, QueryTimeout
-from graph.formats import RDF_FORMATS, by_name
+from graph.formats import RDF_FORMATS, best_media_type, by_name, media_ranges
 from graph.namespaces import PREFIXES
 from graph.query import protocol
 from graph.query.curated import CuratedQuery
 from graph.query.executors import Executor, Outcome, executor_for
 from graph.query.service_description import describe_service, graph_sizes, serialize_description
-from graph.settings import PROJECT_ROOT
+from graph.resources import shipped
 from web.context import settings, store
 from web.security import CONTENT_SECURITY_POLICY
 
@@ -70,8 +70,8 @@ def result_response(outcome: Outcome) -> Response:
 
 def _wants_ui() -> bool:
     accept = request.accept_mimetypes
-    listed = {value for value, _ in accept}
-    best = accept.best_match(["text/html", *(f.media_type for f in RDF_FORMATS)])
+    listed = {value for value, _ in media_ranges(accept)}
+    best = best_media_type(accept, ["text/html", *(f.media_type for f in RDF_FORMATS)])
     return "text/html" in listed and best == "text/html"
 
 
@@ -145,7 +145,7 @@ def ui_page() -> Response:
 def yasgui_style_hashes() -> tuple[str, ...]:
     """SHA-256 (base64) of the style texts the served YASGUI inserts, read from the file itself so an
     update of the package keeps its hashes right."""
-    path = PROJECT_ROOT / "static" / "vendor" / "yasgui" / "yasgui.min.js"
+    path = shipped("static") / "vendor" / "yasgui" / "yasgui.min.js"
     try:
         js = path.read_text("utf-8")
     except OSError:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, render_template, request
 
 from graph.errors import UnsupportedMediaType
+from graph.formats import best_media_type
 from graph.gate import quality, reports
 from graph.gate.validation import Validator
 from graph.rdfparse import MEDIA_TYPES
@@ -92,7 +93,7 @@ def _answer_type() -> str:
     asked = request.args.get("format") or request.form.get("answer") or ""
     if asked.lower() in _FORMAT_PARAM:
         return _FORMAT_PARAM[asked.lower()]
-    return request.accept_mimetypes.best_match(ANSWERS, default="application/json") or "application/json"
+    return best_media_type(request.accept_mimetypes, ANSWERS, default="application/json") or "application/json"
 
 
 def _upload() -> tuple[bytes, str, str | None]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import threading
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pyoxigraph as ox
 import rdflib
 from rdflib import BNode, URIRef
 
-from graph.errors import LoaderError, ParseError
+from graph.errors import LoaderError, NestingTooDeep, ParseError
 from graph.gate import engine as shacl_engine
 from graph.gate.validation import Report, Validator, attribute, labels
 from graph.iris import Iris
@@ -95,6 +96,8 @@ def _wiki_records(body: bytes, iris: Iris, title: str | None, source: SourceRef)
     result = records_from_wikitext(text, iris, title=title.strip(), source=source)
     if result.errors:
         err = result.errors[0]
+        if isinstance(err, NestingTooDeep):
+            raise err
         raise ParseError(err.detail, **{k: v for k, v in err.extra.items() if k in ("line", "column")})
     return result.records
 
@@ -135,7 +138,7 @@ class QualityReport:
     stamp: tuple = ()
 
 
-_cache: dict[int, QualityReport] = {}
+_cache: weakref.WeakKeyDictionary[Store, QualityReport] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
@@ -170,7 +173,7 @@ def validate_store(settings: Settings, store: Store, validator: Validator | None
     per store until the next build or write changes it."""
     stamp = _stamp(store)
     with _lock:
-        cached = _cache.get(id(store))
+        cached = _cache.get(store)
         if use_cache and cached is not None and cached.stamp == stamp:
             return cached
     validator = validator or Validator(settings)
@@ -190,7 +193,7 @@ def validate_store(settings: Settings, store: Store, validator: Validator | None
     quality = QualityReport(report=report, by_shape=sorted(by_shape.items(), key=lambda kv: -len(kv[1])),
                             stamp=stamp)
     with _lock:
-        _cache[id(store)] = quality
+        _cache[store] = quality
     return quality
 
 

@@ -9,10 +9,16 @@ external store (``store = sparql``) serialises writers itself (:mod:`graph.store
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import json
 import logging
+import os
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pyoxigraph as ox
 import rdflib
@@ -21,7 +27,7 @@ from rdflib import URIRef
 from graph.errors import BadRequest, ConfigurationError, Forbidden, ValidationFailed
 from graph.gate.validation import SAFE_IRI
 from graph.inference import refresh as inference
-from graph.iris import Iris
+from graph.iris import Iris, graph_name_problem, normal_iri
 from graph.pipeline import audit
 from graph.records import SourceRef
 from graph.settings import Settings
@@ -62,6 +68,52 @@ def open_read_write(settings: Settings) -> bool:
     return writes_enabled(settings) and settings.store == "oxigraph"
 
 
+def pending_marker(store: Store) -> Path | None:
+    """The file that says a write's inferred-graph update has not finished: beside the on-disk store
+    (an in-memory store dies with its process; an external store's next write recomputes the whole inferred
+    graph, :mod:`graph.store.remote.writes`)."""
+    return None if store.path is None else store.path.with_name(store.path.name + ".inferenz-ausstehend")
+
+
+@contextlib.contextmanager
+def inference_pending(store: Store, graph: str) -> Iterator[None]:
+    """Marks the span from the asserted write to the end of the inferred graph's update, so a crash
+    anywhere in it is seen at the next start (:func:`repair_interrupted`). The mark is written and synced
+    before the store is touched, and stays if anything in the span fails."""
+    marker = pending_marker(store)
+    if marker is None:
+        yield
+        return
+    with open(marker, "w", encoding="utf-8") as out:
+        json.dump({"graph": graph, "since": datetime.now(UTC).isoformat(timespec="seconds")}, out)
+        out.flush()
+        os.fsync(out.fileno())
+    yield
+    marker.unlink()
+
+
+def repair_interrupted(settings: Settings, store: Store) -> bool:
+    """If a write was cut off between the asserted graph and the inferred one, recompute the inferred graph
+    now (a write's asserted part is one transaction: it happened or not; the refresh is idempotent).
+    True if it repaired."""
+    marker = pending_marker(store)
+    if marker is None or store.read_only or not marker.exists():
+        return False
+    what = marker.read_text(encoding="utf-8")
+    log.warning("inferred graph behind an interrupted write (%s): recomputing it", what, extra={"pending": what})
+    triples = inference.refresh(store, settings)
+    marker.unlink()
+    log.warning("inferred graph repaired: %d triples", triples)
+    return True
+
+
+class GraphNameRefused(BadRequest):
+    """A write to a graph name the rule of :func:`graph.iris.graph_name_problem` refuses."""
+
+    slug = "graph-name-refused"
+    title = "Graphname nicht erlaubt / graph name refused"
+
+
 class GraphWriter:
     """The write side of the Graph Store Protocol for one store; one write at a time per process."""
 
@@ -71,6 +123,7 @@ class GraphWriter:
         self.iris = Iris(settings.base_iri)
         self._lock = threading.Lock()
         self._gate = None
+        self._repaired = False
 
     @property
     def gate(self):
@@ -85,14 +138,20 @@ class GraphWriter:
 
     def check_target(self, graph: str) -> str:
         """The graph IRI if it may be written. :raises BadRequest: for no absolute IRI;
-        :raises Forbidden: for the inferred, ontology and provenance graphs, or a store held read-only."""
+        :raises Forbidden: for the inferred, ontology and provenance graphs (in any spelling), or a store held
+        read-only; :raises GraphNameRefused: for a name not in its normal spelling
+        (a name outside ``{base}graph/`` is Forbidden)."""
         try:
             graph = ox.NamedNode(graph).value
         except ValueError as exc:
             raise BadRequest(f"<{graph}> ist keine gültige absolute IRI / not a valid absolute IRI") from exc
-        if graph in self.protected():
+        if normal_iri(graph) in self.protected():
             raise Forbidden(f"<{graph}> wird vom Dienst selbst geschrieben (abgeleitete Aussagen, Ontologie oder "
                             "Provenienz) / is written by the service itself (inferred, ontology or provenance)")
+        problem = graph_name_problem(self.settings.base_iri, graph)
+        if problem is not None:
+            text, outside = problem
+            raise (Forbidden if outside else GraphNameRefused)(f"<{graph}>: {text}")
         if self.store.read_only:
             raise Forbidden("Dieser Server hält den Speicher nur lesend; Schreiben geht über einen Server mit "
                             "einem Arbeitsprozess / this server holds the store read-only; write through a server "
@@ -120,6 +179,7 @@ class GraphWriter:
         """Drop ``graph``; None if there is no such graph (HTTP 404)."""
         graph = self.check_target(graph)
         with self._lock:
+            self._repair_once()
             if not self.store.has_graph(graph):
                 return None
             self._check_delete(graph, token)
@@ -129,10 +189,18 @@ class GraphWriter:
                          removed=old, inferred=counts)
             return WriteResult(graph, False, 0, old, counts)
 
+    def _repair_once(self) -> None:
+        """Before this writer's first write: finish a write a crash cut off (the server's start does it too,
+        :func:`repair_interrupted`; this covers a writer handed a store it did not open)."""
+        if not self._repaired:
+            repair_interrupted(self.settings, self.store)
+            self._repaired = True
+
     # ---- the common path -------------------------------------------------------------------------------
     def _write(self, method: str, graph: str, token: str, new_content) -> WriteResult:
         graph = self.check_target(graph)
         with self._lock:
+            self._repair_once()
             existed = self.store.has_graph(graph)
             old = self.store.graph(graph) if existed else rdflib.Graph()
             new = new_content(old)
@@ -193,9 +261,10 @@ class GraphWriter:
             report=report)
 
     def _apply(self, graph: str, content: rdflib.Graph | None) -> dict[str, int]:
-        """One transaction for the asserted graph, then one for what changed in the inferred graph."""
+        """One transaction for the asserted graph, then one for what changed in the inferred graph; a crash
+        between the two is repaired at the next start (:func:`inference_pending`)."""
         log.info("graph store write: applying %s", graph, extra={"graph": graph})
-        with inference.updating(self.store, self.settings) as counts:
+        with inference_pending(self.store, graph), inference.updating(self.store, self.settings) as counts:
             if content is None or not len(content):
                 self.store.replace_graphs({}, remove=[graph])
             else:

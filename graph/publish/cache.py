@@ -64,13 +64,15 @@ class Publication:
         return self.dumps().written
 
     # ---- documents -------------------------------------------------------------------------------
-    def catalog(self, root: str) -> rdflib.Graph:
-        """The whole DCAT catalog (checked complete) for the service at ``root``."""
+    def catalog(self, root: str, profile: catalog.Profile | None = None) -> rdflib.Graph:
+        """The whole DCAT catalog (checked complete) for the service at ``root``, cut for ``profile``."""
+        profile = profile or catalog.PROFILES[catalog.DEFAULT_PROFILE]
+
         def make() -> rdflib.Graph:
             shapes = any(Path(self.settings.shapes_dir).glob("*.ttl"))
             return catalog.build(self.settings.base_iri, catalog.Urls(root), self.dumps(),
-                                 modified=self.modified(), shapes_available=shapes)
-        return self._cached("catalog", root, make)
+                                 modified=self.modified(), shapes_available=shapes, profile=profile)
+        return self._cached("catalog " + profile.token, root, make)
 
     def void(self, root: str) -> rdflib.Graph:
         return self._cached("void", root, lambda: void.build(

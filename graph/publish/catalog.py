@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, XSD
 
-from graph.errors import NotFound, StadtgraphError
-from graph.iris import Iris, slugify
+from graph.errors import BadRequest, NotFound, StadtgraphError
+from graph.iris import Iris
 from graph.namespaces import DCATDE, HYDRA, VCARD
+from graph.publish.catalog_texts import ONTOLOGY, ONTOLOGY_FORMATS, SHAPES, WHOLE, DatasetText, subset_text
 from graph.publish.dumps import FULL_DUMPS, DumpFile, DumpSet
 
 EU = "http://publications.europa.eu/resource/authority/"
@@ -26,18 +27,11 @@ GEOCODING_LEVEL = URIRef("http://dcat-ap.de/def/politicalGeocoding/Level/municip
 GERMAN = URIRef(EU + "language/DEU")
 IANA = "https://www.iana.org/assignments/media-types/"
 FILE_TYPES = {"turtle": "RDF_TURTLE", "ntriples": "RDF_N_TRIPLES", "jsonld": "JSON_LD", "nquads": "RDF_N_QUADS",
-              "rdfxml": "RDF_XML"}
+              "rdfxml": "RDF_XML", "sparql": "SPARQLQ"}
+SPARQL_FORMAT = "sparql"  # the endpoint: EU file type "SPARQL query", answers as SPARQL results
 # The city's page on its urban development process (facts.yaml, OB_STEP): the contact the sources name.
 CONTACT_PAGE = "https://oberhausen.de/de/index/stadtentwicklung-umwelt/stadtentwicklung/stadtentwicklungsprozess.php"
 ISSUED = "2026-11-22"  # first publication of the stadtgraph (the ontology's dcterms:created)
-
-# EU data themes for the Themenfelder, by a word of their name; Sozialräume are about society.
-THEMES_BY_WORD: tuple[tuple[str, str], ...] = (
-    ("wirtschaft", "ECON"), ("arbeit", "ECON"), ("mobilit", "TRAN"), ("bildung", "EDUC"), ("kultur", "EDUC"),
-    ("umwelt", "ENVI"), ("klima", "ENVI"), ("freiraum", "ENVI"), ("gesundheit", "HEAL"), ("sport", "HEAL"),
-    ("teilhabe", "SOCI"), ("chancen", "SOCI"), ("wohnen", "REGI"), ("stadtstruktur", "REGI"),
-)
-
 
 class CatalogIncomplete(StadtgraphError):
     """The catalog could not be built whole; no page is served rather than a partial one."""
@@ -49,173 +43,195 @@ class CatalogIncomplete(StadtgraphError):
 
 @dataclass(frozen=True)
 class Urls:
-    """Where things are served: ``root`` is this service's public URL with a trailing slash."""
+    """Where things are served: ``root`` is this service's public URL with a trailing slash; ``query`` the
+    catalog request's other parameters (``format=``, ``profile=``), kept in every paging link so a harvester
+    that started with them reads every page the same way."""
 
     root: str
+    query: str = ""
 
     def page(self, number: int) -> str:
-        return f"{self.root}catalog?page={number}"
+        return f"{self.root}catalog?{self.query + '&' if self.query else ''}page={number}"
 
     def dump(self, name: str) -> str:
         return f"{self.root}dumps/{name}"
 
 
-def theme_of(label: str) -> str:
-    low = slugify(label)
-    return next((theme for word, theme in THEMES_BY_WORD if word in low), "REGI")
+@dataclass(frozen=True)
+class Profile:
+    """An application profile the catalog is cut for. The two differ where DCAT-AP 3 changed a range:
+    ``dcat:byteSize`` is an ``xsd:decimal`` in DCAT-AP.de 2.0 and an ``xsd:nonNegativeInteger`` in 3.0."""
+
+    token: str
+    uri: str
+    byte_size: URIRef
 
 
-def build(settings_base: str, urls: Urls, dumps: DumpSet, *, modified: str, shapes_available: bool = True) -> Graph:
-    """The whole catalog as one graph. :raises CatalogIncomplete: if any dataset lacks what the
-    profile requires (checked here, before anything is served)."""
-    iris = Iris(settings_base)
-    g = Graph()
+PROFILES: dict[str, Profile] = {p.token: p for p in (
+    Profile("dcat-ap-de-2.0", "http://dcat-ap.de/def/dcatde/2.0", XSD.decimal),
+    Profile("dcat-ap-de-3.0", "http://dcat-ap.de/def/dcatde/3.0", XSD.nonNegativeInteger),
+)}
+DEFAULT_PROFILE = "dcat-ap-de-2.0"  # what GovData's harvester reads today
+
+
+def profile_for(given: str | None, accept_profile: str | None = None) -> Profile:
+    """The profile asked for by ``?profile=`` (a token or URI), else by an ``Accept-Profile`` header
+    (https://www.w3.org/TR/dx-prof-conneg/), else the default. :raises BadRequest: for an unknown
+    ``?profile=``."""
+    by_uri = {p.uri: p for p in PROFILES.values()}
+    if given:
+        found = PROFILES.get(given) or by_uri.get(given.rstrip("/"))
+        if found is None:
+            raise BadRequest(f"Unbekanntes Profil {given!r}; möglich / known: {', '.join(PROFILES)}")
+        return found
+    for part in (accept_profile or "").split(","):
+        uri = part.split(";")[0].strip().strip("<>").rstrip("/")
+        if uri in by_uri:
+            return by_uri[uri]
+    return PROFILES[DEFAULT_PROFILE]
+
+
+@dataclass
+class _Catalog:
+    """The graph being built and what every dataset and distribution of it shares."""
+
+    g: Graph
+    base: str
+    urls: Urls
+    profile: Profile
+    when: Literal
+    issued: Literal
+
+    @property
+    def node(self) -> URIRef:
+        return URIRef(self.base + "katalog")
+
+    @property
+    def publisher(self) -> URIRef:
+        return Iris(self.base).stadt()
+
+    @property
+    def contact(self) -> URIRef:
+        return URIRef(self.base + "katalog/kontakt")
+
+    @property
+    def service(self) -> URIRef:
+        return URIRef(self.base + "dienst/sparql")
+
+
+def build(settings_base: str, urls: Urls, dumps: DumpSet, *, modified: str, shapes_available: bool = True,
+          profile: Profile | None = None) -> Graph:
+    """The whole catalog as one graph, cut for ``profile`` (default DCAT-AP.de 2.0). :raises
+    CatalogIncomplete: if any dataset lacks what the profile requires (checked here, before anything is
+    served)."""
+    c = _Catalog(Graph(), settings_base, urls, profile or PROFILES[DEFAULT_PROFILE],
+                 Literal(modified, datatype=XSD.dateTime), Literal(ISSUED, datatype=XSD.date))
     for prefix, ns in (("dcat", DCAT), ("dct", DCTERMS), ("foaf", FOAF), ("dcatde", DCATDE), ("vcard", VCARD),
                        ("hydra", HYDRA)):
-        g.bind(prefix, ns)
-    base = settings_base
-    catalog = URIRef(base + "katalog")
-    publisher = iris.stadt()
-    contact = URIRef(base + "katalog/kontakt")
-    service = URIRef(base + "dienst/sparql")
-    when = Literal(modified, datatype=XSD.dateTime)
-    issued = Literal(ISSUED, datatype=XSD.date)
-
-    g.add((publisher, RDF.type, FOAF.Organization))
-    g.add((publisher, FOAF.name, Literal("Stadt Oberhausen")))
-    g.add((publisher, FOAF.homepage, URIRef("https://www.oberhausen.de/")))
-    g.add((contact, RDF.type, VCARD.Organization))
-    g.add((contact, VCARD.fn, Literal("Stadt Oberhausen, Stadtentwicklung")))
-    g.add((contact, VCARD.hasURL, URIRef(CONTACT_PAGE)))
-
-    g.add((catalog, RDF.type, DCAT.Catalog))
-    _texts(g, catalog, DCTERMS.title, "Stadtgraph Oberhausen: Wissensgraph der Stadtentwicklungsplanung",
-           "Stadtgraph Oberhausen: knowledge graph of urban development planning")
-    _texts(g, catalog, DCTERMS.description,
-           "Konzepte, Themenfelder, Leitziele, Zuständigkeiten, Räume und Ratsbeschlüsse des integrierten "
-           "Stadtentwicklungsprozesses (iSTEP) der Stadt Oberhausen als Linked Open Data.",
-           "Planning concepts, thematic fields, guiding goals, responsibilities, places and council resolutions of "
-           "the integrated urban development process (iSTEP) of the City of Oberhausen as linked open data.")
-    for p, o in ((DCTERMS.publisher, publisher), (FOAF.homepage, URIRef(urls.root)), (DCTERMS.language, GERMAN),
-                 (DCAT.themeTaxonomy, URIRef(EU + "data-theme")), (DCTERMS.license, LICENSE),
-                 (DCTERMS.modified, when), (DCTERMS.issued, issued), (DCAT.service, service)):
-        g.add((catalog, p, o))
-
-    # The SPARQL endpoint as a data service (DCAT 2): its URL and its service description.
-    graph_ds = URIRef(base + "datensatz/wissensgraph")
-    g.add((service, RDF.type, DCAT.DataService))
-    _texts(g, service, DCTERMS.title, "SPARQL-Endpunkt des Stadtgraphen", "SPARQL endpoint of the stadtgraph")
-    for p, o in ((DCAT.endpointURL, URIRef(urls.root + "sparql")),
-                 (DCAT.endpointDescription, URIRef(urls.root + "sparql")),
-                 (DCAT.servesDataset, graph_ds), (DCTERMS.license, LICENSE), (DCTERMS.publisher, publisher),
-                 (DCAT.contactPoint, contact),
-                 (DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/"))):
-        g.add((service, p, o))
-
-    def dataset(slug: str, title: tuple[str, str], description: tuple[str, str], themes: list[str],
-                keywords: list[str], landing: str) -> URIRef:
-        ds = URIRef(base + "datensatz/" + slug)
-        g.add((catalog, DCAT.dataset, ds))
-        g.add((ds, RDF.type, DCAT.Dataset))
-        _texts(g, ds, DCTERMS.title, *title)
-        _texts(g, ds, DCTERMS.description, *description)
-        for p, o in ((DCTERMS.identifier, Literal(str(ds))), (DCTERMS.publisher, publisher),
-                     (DCATDE.maintainer, publisher), (DCAT.contactPoint, contact),
-                     (DCATDE.contributorID, CONTRIBUTOR), (DCATDE.politicalGeocodingURI, GEOCODING),
-                     (DCATDE.politicalGeocodingLevelURI, GEOCODING_LEVEL),
-                     (DCATDE.geocodingDescription, Literal("Stadt Oberhausen", lang="de")),
-                     (DCTERMS.language, GERMAN), (DCTERMS.issued, issued), (DCTERMS.modified, when),
-                     (DCTERMS.accrualPeriodicity, URIRef(EU + "frequency/IRREG")),
-                     (DCAT.landingPage, URIRef(landing))):
-            g.add((ds, p, o))
-        for theme in themes:
-            g.add((ds, DCAT.theme, URIRef(EU + "data-theme/" + theme)))
-        for word in keywords:
-            g.add((ds, DCAT.keyword, Literal(word, lang="de")))
-        return ds
-
-    def distribution(ds: URIRef, key: str, title: str, access: str, *, fmt: str | None, media: str | None,
-                     download: bool = True, file: DumpFile | None = None, gzip: bool = False) -> URIRef:
-        dist = URIRef(base + "distribution/" + str(ds)[len(base + "datensatz/"):] + "/" + key)
-        g.add((ds, DCAT.distribution, dist))
-        g.add((dist, RDF.type, DCAT.Distribution))
-        g.add((dist, DCTERMS.title, Literal(title, lang="de")))
-        g.add((dist, DCAT.accessURL, URIRef(access)))
-        if download:
-            g.add((dist, DCAT.downloadURL, URIRef(access)))
-        if fmt:
-            g.add((dist, DCTERMS.format, URIRef(EU + "file-type/" + FILE_TYPES[fmt])))
-        if media:
-            g.add((dist, DCAT.mediaType, URIRef(IANA + media)))
-        if gzip:
-            g.add((dist, DCAT.compressFormat, URIRef(IANA + "application/gzip")))
-        if file is not None:
-            g.add((dist, DCAT.byteSize, Literal(file.size, datatype=XSD.decimal)))
-        g.add((dist, DCTERMS.license, LICENSE))
-        g.add((dist, DCATDE.licenseAttributionByText, Literal("Stadt Oberhausen")))
-        g.add((dist, DCTERMS.modified, when))
-        return dist
-
-    whole = dataset(
-        "wissensgraph",
-        ("Wissensgraph der Stadtentwicklungsplanung Oberhausen", "Knowledge graph of Oberhausen's urban development planning"),
-        ("Alle Konzepte, Themenfelder, Leitziele, Organisationseinheiten, Räume, Ratsvorlagen, Indikatoren, "
-         "Expert*innendialoge und Glossarbegriffe des iSTEP mit ihrer Herkunft, dazu die abgeleiteten Synergien "
-         "zwischen Konzepten in einem eigenen benannten Graphen.",
-         "All planning concepts, thematic fields, guiding goals, organisational units, places, council papers, "
-         "indicators, expert dialogues and glossary terms of the iSTEP with their provenance, plus the derived "
-         "synergies between concepts in a named graph of their own."),
-        ["REGI", "SOCI", "GOVE"], ["Stadtentwicklung", "iSTEP", "Linked Data", "Oberhausen", "Synergien"], urls.root)
+        c.g.bind(prefix, ns)
+    _catalog_and_service(c)
+    whole = _dataset(c, WHOLE, urls.root)
     for spec in FULL_DUMPS:
         file = dumps.files.get(spec.name)
         if file is None:
             raise CatalogIncomplete(f"Dump {spec.name} fehlt / missing")
-        distribution(whole, spec.format, spec.title_de, urls.dump(spec.name), fmt=spec.format,
-                     media=spec.media_type, file=file, gzip=spec.gzip)
-    sparql = distribution(whole, "sparql", "SPARQL-Endpunkt", urls.root + "sparql", fmt=None, media=None,
-                          download=False)
-    g.add((sparql, DCAT.accessService, service))
-
-    ontology = dataset(
-        "ontologie",
-        ("Ontologie der Stadtentwicklungsplanung Oberhausen", "Ontology of Oberhausen's urban development planning"),
-        ("Klassen und Eigenschaften des Stadtgraphen (OWL 2 RL) mit den Axiomen, aus denen die Synergien "
-         "abgeleitet werden.",
-         "Classes and properties of the stadtgraph (OWL 2 RL) with the axioms the synergies are derived from."),
-        ["GOVE", "REGI"], ["Ontologie", "OWL", "Stadtentwicklung"], urls.root + "ontology")
-    for fmt, media in (("turtle", "text/turtle"), ("rdfxml", "application/rdf+xml"), ("jsonld", "application/ld+json")):
-        distribution(ontology, fmt, f"Ontologie ({FILE_TYPES[fmt]})", f"{urls.root}ontology?format={fmt}",
-                     fmt=fmt, media=media)
+        _distribution(c, whole, spec.format, spec.title_de, urls.dump(spec.name), fmt=spec.format,
+                      media=spec.media_type, file=file, gzip=spec.gzip)
+    sparql = _distribution(c, whole, "sparql", "SPARQL-Endpunkt", urls.root + "sparql", fmt=SPARQL_FORMAT,
+                           media="application/sparql-results+json", download=False)
+    c.g.add((sparql, DCAT.accessService, c.service))
+    ontology = _dataset(c, ONTOLOGY, urls.root + "ontology")
+    for fmt, media in ONTOLOGY_FORMATS:
+        _distribution(c, ontology, fmt, f"Ontologie ({FILE_TYPES[fmt]})", f"{urls.root}ontology?format={fmt}",
+                      fmt=fmt, media=media)
     if shapes_available:
-        shapes = dataset(
-            "pruefregeln",
-            ("Prüfregeln (SHACL) des Stadtgraphen", "Validation shapes (SHACL) of the stadtgraph"),
-            ("Die SHACL-Regeln, gegen die jeder Datensatz vor dem Laden geprüft wird.",
-             "The SHACL shapes every record is checked against before it is loaded."),
-            ["GOVE"], ["SHACL", "Datenqualität"], urls.root + "shapes")
-        distribution(shapes, "turtle", "Prüfregeln (Turtle)", f"{urls.root}shapes?format=turtle",
-                     fmt="turtle", media="text/turtle")
-
+        shapes = _dataset(c, SHAPES, urls.root + "shapes")
+        _distribution(c, shapes, "turtle", "Prüfregeln (Turtle)", f"{urls.root}shapes?format=turtle",
+                      fmt="turtle", media="text/turtle")
     for file in sorted((f for f in dumps.files.values() if f.subset), key=lambda f: f.name):
-        kind, label = file.subset_kind, file.subset_label or ""
-        if kind == "themenfeld":
-            title = (f"Konzepte im Themenfeld „{label}“", f"Planning concepts in the thematic field “{label}”")
-            description = (f"Das Themenfeld „{label}“, seine Leitziele und die Konzepte, die sich darauf beziehen, "
-                           "mit ihren abgeleiteten Synergien.",
-                           f"The thematic field “{label}”, its guiding goals and the concepts relating to it, "
-                           "with their derived synergies.")
-            themes = [theme_of(label)]
-        else:
-            title = (f"Konzepte im Sozialraum „{label}“", f"Planning concepts in the social area “{label}”")
-            description = (f"Der Sozialraum „{label}“, seine Sozialquartiere und die Konzepte, die ihn betreffen.",
-                           f"The social area “{label}”, its social quarters and the concepts touching it.")
-            themes = ["SOCI", "REGI"]
-        ds = dataset(f"{kind}/{slugify(label)}", title, description, themes, [label, "Stadtentwicklung"],
-                     _landing(urls, settings_base, file.subset))
-        g.add((ds, DCTERMS.isPartOf, whole))
-        distribution(ds, "turtle", file.title_de, urls.dump(file.name), fmt="turtle", media="text/turtle", file=file)
-    check(g)
-    return g
+        ds = _dataset(c, subset_text(file), _landing(urls, settings_base, file.subset))
+        c.g.add((ds, DCTERMS.isPartOf, whole))
+        _distribution(c, ds, "turtle", file.title_de, urls.dump(file.name), fmt="turtle", media="text/turtle",
+                      file=file)
+    check(c.g)
+    return c.g
+
+
+def _catalog_and_service(c: _Catalog) -> None:
+    """The catalog node, its publisher and contact (the city's page: it publishes no e-mail address for
+    this), and the SPARQL endpoint as a ``dcat:DataService``."""
+    g = c.g
+    g.add((c.publisher, RDF.type, FOAF.Organization))
+    g.add((c.publisher, FOAF.name, Literal("Stadt Oberhausen")))
+    g.add((c.publisher, FOAF.homepage, URIRef("https://www.oberhausen.de/")))
+    g.add((c.contact, RDF.type, VCARD.Organization))
+    g.add((c.contact, VCARD.fn, Literal("Stadt Oberhausen, Stadtentwicklung")))
+    g.add((c.contact, VCARD.hasURL, URIRef(CONTACT_PAGE)))
+    g.add((c.node, RDF.type, DCAT.Catalog))
+    _texts(g, c.node, DCTERMS.title, "Stadtgraph Oberhausen: Wissensgraph der Stadtentwicklungsplanung",
+           "Stadtgraph Oberhausen: knowledge graph of urban development planning")
+    _texts(g, c.node, DCTERMS.description,
+           "Konzepte, Themenfelder, Leitziele, Zuständigkeiten, Räume und Ratsbeschlüsse des integrierten "
+           "Stadtentwicklungsprozesses (iSTEP) der Stadt Oberhausen als Linked Open Data.",
+           "Planning concepts, thematic fields, guiding goals, responsibilities, places and council resolutions of "
+           "the integrated urban development process (iSTEP) of the City of Oberhausen as linked open data.")
+    for p, o in ((DCTERMS.publisher, c.publisher), (FOAF.homepage, URIRef(c.urls.root)),
+                 (DCTERMS.language, GERMAN), (DCAT.themeTaxonomy, URIRef(EU + "data-theme")),
+                 (DCTERMS.license, LICENSE), (DCTERMS.modified, c.when), (DCTERMS.issued, c.issued),
+                 (DCAT.service, c.service), (DCTERMS.spatial, GEOCODING)):
+        g.add((c.node, p, o))
+    _texts(g, c.service, DCTERMS.title, "SPARQL-Endpunkt des Stadtgraphen", "SPARQL endpoint of the stadtgraph")
+    g.add((c.service, RDF.type, DCAT.DataService))
+    for p, o in ((DCAT.endpointURL, URIRef(c.urls.root + "sparql")),
+                 (DCAT.endpointDescription, URIRef(c.urls.root + "sparql")),
+                 (DCAT.servesDataset, URIRef(c.base + "datensatz/" + WHOLE.slug)), (DCTERMS.license, LICENSE),
+                 (DCTERMS.publisher, c.publisher), (DCAT.contactPoint, c.contact),
+                 (DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/"))):
+        g.add((c.service, p, o))
+
+
+def _dataset(c: _Catalog, text: DatasetText, landing: str) -> URIRef:
+    ds = URIRef(c.base + "datensatz/" + text.slug)
+    g = c.g
+    g.add((c.node, DCAT.dataset, ds))
+    g.add((ds, RDF.type, DCAT.Dataset))
+    _texts(g, ds, DCTERMS.title, *text.title)
+    _texts(g, ds, DCTERMS.description, *text.description)
+    for p, o in ((DCTERMS.identifier, Literal(str(ds))), (DCTERMS.publisher, c.publisher),
+                 (DCATDE.maintainer, c.publisher), (DCAT.contactPoint, c.contact),
+                 (DCATDE.contributorID, CONTRIBUTOR), (DCATDE.politicalGeocodingURI, GEOCODING),
+                 (DCATDE.politicalGeocodingLevelURI, GEOCODING_LEVEL), (DCTERMS.spatial, GEOCODING),
+                 (DCATDE.geocodingDescription, Literal("Stadt Oberhausen", lang="de")),
+                 (DCTERMS.language, GERMAN), (DCTERMS.issued, c.issued), (DCTERMS.modified, c.when),
+                 (DCTERMS.accrualPeriodicity, URIRef(EU + "frequency/IRREG")), (DCAT.landingPage, URIRef(landing))):
+        g.add((ds, p, o))
+    for theme in text.themes:
+        g.add((ds, DCAT.theme, URIRef(EU + "data-theme/" + theme)))
+    for word in text.keywords:
+        g.add((ds, DCAT.keyword, Literal(word, lang="de")))
+    return ds
+
+
+def _distribution(c: _Catalog, ds: URIRef, key: str, title: str, access: str, *, fmt: str, media: str,
+                  download: bool = True, file: DumpFile | None = None, gzip: bool = False) -> URIRef:
+    dist = URIRef(c.base + "distribution/" + str(ds)[len(c.base + "datensatz/"):] + "/" + key)
+    g = c.g
+    g.add((ds, DCAT.distribution, dist))
+    g.add((dist, RDF.type, DCAT.Distribution))
+    g.add((dist, DCTERMS.title, Literal(title, lang="de")))
+    g.add((dist, DCAT.accessURL, URIRef(access)))
+    if download:
+        g.add((dist, DCAT.downloadURL, URIRef(access)))
+    g.add((dist, DCTERMS.format, URIRef(EU + "file-type/" + FILE_TYPES[fmt])))
+    g.add((dist, DCAT.mediaType, URIRef(IANA + media)))
+    if gzip:
+        g.add((dist, DCAT.compressFormat, URIRef(IANA + "application/gzip")))
+    if file is not None:
+        g.add((dist, DCAT.byteSize, Literal(file.size, datatype=c.profile.byte_size)))
+    g.add((dist, DCTERMS.license, LICENSE))
+    g.add((dist, DCATDE.licenseAttributionByText, Literal("Stadt Oberhausen")))
+    g.add((dist, DCTERMS.modified, c.when))
+    return dist
 
 
 def _landing(urls: Urls, base: str, iri: str | None) -> str:

@@ -16,9 +16,10 @@ from urllib.parse import parse_qs, urlsplit
 
 from rdflib import Literal, URIRef
 
-from graph.errors import LoaderError
+from graph.errors import LoaderError, NestingTooDeep
 from graph.iris import Iris
 from graph.namespaces import DCTERMS, OB, RDF, RDFS, XSD
+from graph.nesting import check_depth
 from graph.records import LoadResult, Record
 from graph.sources.reference.entries import Entry, EntryError, RecordBuilder, check_shape, drucksache, field
 
@@ -51,7 +52,12 @@ def load_oparl_file(path: Path, iris: Iris, rel: str) -> LoadResult:
     """Every ``Paper`` of an OParl object list (``{"data": […]}``) or a plain JSON array."""
     result = LoadResult()
     try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+        text = Path(path).read_text(encoding="utf-8")
+        check_depth(text, "json", what="JSON", source=rel)
+        doc = json.loads(text)
+    except NestingTooDeep as exc:
+        result.errors.append(exc)
+        return result
     except json.JSONDecodeError as exc:
         result.errors.append(LoaderError(f"JSON nicht lesbar / unreadable JSON (Zeile {exc.lineno}): {exc.msg}",
                                          source=rel, line=exc.lineno))

@@ -23,8 +23,9 @@ from typing import Any
 
 import yaml
 
-from graph.errors import LoaderError
+from graph.errors import LoaderError, NestingTooDeep
 from graph.iris import Iris
+from graph.nesting import MAX_DEPTH
 from graph.records import LoadResult, source_name
 from graph.sources import oparl
 from graph.sources.reference.entries import Entry, EntryError, check_shape
@@ -45,19 +46,35 @@ def load_reference_file(path: Path, iris: Iris, root: Path) -> LoadResult:
 
 class _NoAliasLoader(yaml.SafeLoader):
     """Safe YAML without anchors and aliases: aliases let a few bytes expand into gigabytes, and the
-    source table (``quellen``) already covers what they would be used for."""
+    source table (``quellen``) already covers what they would be used for. Nesting is bounded here, where
+    PyYAML recurses (its composer; the scanner and parser before it are flat), at :data:`MAX_DEPTH`."""
+
+    depth = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.composer.ComposerError(None, None, "Aliase (*name) sind nicht erlaubt / aliases are "
                                               "not allowed", event.start_mark)
-        return super().compose_node(parent, index)
+        if self.depth >= MAX_DEPTH:
+            mark = self.peek_event().start_mark
+            raise NestingTooDeep(
+                f"YAML ist tiefer als {MAX_DEPTH} Ebenen verschachtelt (Zeile {mark.line + 1}) / YAML is nested "
+                f"deeper than {MAX_DEPTH} levels (line {mark.line + 1})", limit=MAX_DEPTH, line=mark.line + 1,
+                column=mark.column + 1)
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 def read_yaml(path: Path, rel: str) -> Any:
     try:
         return yaml.load(path.read_text(encoding="utf-8"), Loader=_NoAliasLoader)
+    except NestingTooDeep as exc:
+        raise NestingTooDeep(exc.detail, source=rel, limit=MAX_DEPTH, line=exc.extra.get("line"),
+                             column=exc.extra.get("column")) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (Zeile {mark.line + 1}, Spalte {mark.column + 1})" if mark else ""

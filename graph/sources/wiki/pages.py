@@ -13,8 +13,9 @@ import yaml
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from graph.errors import LoaderError
+from graph.errors import LoaderError, NestingTooDeep
 from graph.iris import Iris
+from graph.nesting import check_depth
 from graph.records import LoadResult, SourceRef, source_name
 from graph.sources.wiki.records import records_from_wikitext
 
@@ -124,8 +125,12 @@ def read_export_file(path: Path, iris: Iris, root: Path) -> LoadResult:
     """Every content page of a Special:Export file, in its latest revision: the highest revision id if all
     revisions carry one, else the latest timestamp, else the last in the file (the export's own order)."""
     rel = source_name(path, root)
+    data = path.read_bytes()
     try:
-        document = fromstring(path.read_bytes())
+        check_depth(data.decode("utf-8", "replace"), "xml", what="MediaWiki-Export", source=rel)
+        document = fromstring(data)
+    except NestingTooDeep as exc:
+        return LoadResult(errors=[exc])
     except (ParseError, DefusedXmlException) as exc:
         return LoadResult(errors=[LoaderError(f"kein lesbarer MediaWiki-Export / no readable MediaWiki export: "
                                               f"{exc}", source=rel)])

@@ -12,9 +12,10 @@ import rdflib
 from mwparserfromhell.parser import ParserError
 from rdflib import Literal, URIRef
 
-from graph.errors import LoaderError
+from graph.errors import LoaderError, NestingTooDeep
 from graph.iris import Iris, slugify
 from graph.namespaces import DCTERMS, OB, PROV, RDF, RDFS, SKOS, XSD
+from graph.nesting import check_depth
 from graph.records import LoadResult, Record, SourceRef
 from graph.sources import names
 from graph.sources.wiki.konzept import ConceptPage, konzeption_template, parse_concept
@@ -56,6 +57,8 @@ def records_from_wikitext(text: str, iris: Iris, *, title: str, revision: int | 
     """
     source = source or SourceRef(file="<eingabe>", page=title, revision=revision, kind="wiki")
     try:
+        # Templates in templates: bounded before mwparserfromhell and the readers walk them.
+        check_depth(text or "", "wiki", what="Wikitext", source=source.file, page=title)
         code = parse(drop_parser_functions(text or ""))
         if not (text or "").strip():
             raise PageError("Seite ist leer / page is empty")
@@ -69,6 +72,8 @@ def records_from_wikitext(text: str, iris: Iris, *, title: str, revision: int | 
             return LoadResult(records=_themenfeld_records(page_tf, iris, source, revision, confidence, wiki_base))
         raise PageError("keine Vorlage {{Konzeption}} gefunden, und der Titel ist kein Themenfeld / no "
                         "{{Konzeption}} template found, and the title is not a Themenfeld")
+    except NestingTooDeep as exc:
+        return LoadResult(errors=[exc])
     except PageError as exc:
         return LoadResult(errors=[LoaderError(str(exc), source=source.file, page=title)])
     except ParserError as exc:  # mwparserfromhell gives up on the markup (its tokenizer's own failure)
