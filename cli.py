@@ -8,6 +8,7 @@
     stadtgraph validate [PATH…]          check sources without touching the store
     stadtgraph explain A B               why two concepts are related
     stadtgraph harvest wiki [--full]     the live wiki (wiki_api_url) → store, incrementally by default
+    stadtgraph harvest oparl [--full]    the council's OParl endpoint (oparl_system_url) → store, incrementally
     stadtgraph settings                  every setting with its default and help
     stadtgraph token NAME                a new Graph Store write token and its configuration line
 """
@@ -177,6 +178,8 @@ def cmd_harvest(args: argparse.Namespace) -> int:
     from graph.store import open_store
 
     settings = _settings(args)
+    if args.source == "oparl":
+        return _harvest_council(settings, args)
     if args.api:
         settings = settings.replace(wiki_api_url=args.api)
     try:
@@ -194,6 +197,32 @@ def cmd_harvest(args: argparse.Namespace) -> int:
                 from graph.publish.cache import Publication
 
                 _progress(f"schreibe Dumps nach {settings.dump_dir}")
+                Publication(store, settings).dumps()
+        finally:
+            store.close()
+    except StadtgraphError as exc:
+        print(f"FEHLER  {exc.detail}", file=sys.stderr)
+        return 2
+    for line in report.lines():
+        print(line)
+    return 0 if report.ok else 1
+
+
+def _harvest_council(settings: Settings, args: argparse.Namespace) -> int:
+    """Exit 0: every change stored; 1: some papers refused (the last good records stay); 2: the endpoint or
+    the configuration failed (nothing changed)."""
+    from graph.pipeline.council import harvest_council
+    from graph.store import open_store
+
+    if args.api:
+        settings = settings.replace(oparl_system_url=args.api)
+    try:
+        store = open_store(settings)
+        try:
+            report = harvest_council(settings, store, full=args.full, progress=_progress)
+            if report.stored or report.removed:
+                from graph.publish.cache import Publication
+
                 Publication(store, settings).dumps()
         finally:
             store.close()
@@ -277,10 +306,13 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("name", help="Name des Tokens (im Audit-Log), z. B. die Abteilung")
     t.set_defaults(func=cmd_token)
 
-    h = sub.add_parser("harvest", help="das Wiki (wiki_api_url) ernten: Seiten prüfen und in den Speicher schreiben")
-    h.add_argument("source", choices=["wiki"], help="was geerntet wird (das Wiki der Stadt)")
-    h.add_argument("--full", action="store_true", help="alle Seiten nach der Regel neu lesen statt nur die Änderungen")
-    h.add_argument("--api", help="Adresse der api.php (statt wiki_api_url)")
+    h = sub.add_parser("harvest", help="das Wiki (wiki_api_url) oder den Rat (oparl_system_url) ernten: prüfen und "
+                       "in den Speicher schreiben")
+    h.add_argument("source", choices=["wiki", "oparl"],
+                   help="was geerntet wird: das Wiki der Stadt oder das Ratsinformationssystem (OParl)")
+    h.add_argument("--full", action="store_true", help="alles nach der Regel neu lesen statt nur die Änderungen")
+    h.add_argument("--api", help="Adresse der api.php (statt wiki_api_url) bzw. des OParl-Systems (statt "
+                   "oparl_system_url)")
     h.add_argument("--snapshot", metavar="DIR", help="die Seiten als MediaWiki-Export nach DIR/export/ schreiben "
                    "(statt in den Speicher)")
     h.set_defaults(func=cmd_harvest)

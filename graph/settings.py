@@ -119,6 +119,11 @@ class Settings:
         "https://istek.oberhausen.de/api.php; empty: no harvest, the build reads the shipped snapshot.")
     wiki_timeout: float = _setting(30.0, "Seconds each request to the wiki may take (the harvest retries on "
                                    "429, 5xx and maxlag with backoff, then fails with the old graph still served).")
+    oparl_system_url: str = _setting(
+        "", "The council's OParl 1.1 System object that 'stadtgraph harvest oparl' reads, e.g. "
+        "https://ratsinfo.oberhausen.de/oparl/system; empty: no harvest, the build reads data/rat/ as shipped.")
+    oparl_timeout: float = _setting(30.0, "Seconds each request to the OParl endpoint may take (transient errors "
+                                    "are retried with backoff, four tries in all).")
     strict: bool = _setting(False, "Fail the whole build on any SHACL violation.")
     log_level: str = _setting("INFO", "Level of the JSON logs of stadtgraph serve (DEBUG, INFO, WARNING, ERROR).")
     metrics_dir: str = _setting(
@@ -212,8 +217,8 @@ class Settings:
             raise ConfigurationError("max_expensive_requests and expensive_queue_wait must not be negative")
         if self.client_timeout <= 0 or self.client_min_rate <= 0:
             raise ConfigurationError("client_timeout and client_min_rate must be positive")
-        if self.wiki_timeout <= 0:
-            raise ConfigurationError("wiki_timeout must be positive")
+        if self.wiki_timeout <= 0 or self.oparl_timeout <= 0:
+            raise ConfigurationError("wiki_timeout and oparl_timeout must be positive")
         if self.query_processes < 0 or self.query_queue_wait < 0:
             raise ConfigurationError("query_processes and query_queue_wait must not be negative")
 

@@ -284,7 +284,7 @@ def test_beschlusslage_old_and_new_form_cite_the_vorlage(line, prop, url):
     assert (v, OB.drucksache, Literal("B/16/5505-01")) in g
     assert (v, OB.volfdnr, Literal(13572, datatype=XSD.positiveInteger)) in g
     assert values(g, v, prop) == {URIRef(url)}
-    assert texts(g, v, DCTERMS.title) == {
+    assert texts(g, v, OB.zitiertAls) == {
         "Fortschreibung des Handlungskonzeptes zum Umgang mit geflohenen Menschen in Oberhausen"}
 
 
@@ -294,7 +294,7 @@ def test_several_vorlagen_and_an_unlinked_line():
                    "Vorlage - B/16/2190-01 (Allris)\n")
     assert values(g, s, OB.beschlossenDurch) == {IRIS.vorlage("B/17/3936-01"), IRIS.vorlage("B/16/2190-01")}
     unlinked = IRIS.vorlage("B/16/2190-01")
-    assert not values(g, unlinked, OB.volfdnr) and not values(g, unlinked, DCTERMS.title)
+    assert not values(g, unlinked, OB.volfdnr) and not values(g, unlinked, OB.zitiertAls)
 
 
 def test_beschlusslage_line_without_drucksache_is_an_error_naming_the_page():
@@ -597,7 +597,7 @@ def test_shipped_refugee_concept_as_issue_2_asks(shipped):
     # the current revision of the export links ratsinfo; the older one (ALLRIS) is not loaded
     assert values(g, v, OB.ratsinfoSeite) == {URIRef("http://ratsinfo.oberhausen.de/vo020?VOLFDNR=13572")}
     assert not values(g, v, OB.allrisSeite)
-    assert texts(g, v, DCTERMS.title) == {
+    assert texts(g, v, OB.zitiertAls) == {
         "Fortschreibung des Handlungskonzeptes zum Umgang mit geflohenen Menschen in Oberhausen"}
     assert record.source.file == "wiki/export/istek-export.xml" and record.source.page == title
     assert values(g, s, PROV.wasDerivedFrom) == {URIRef(
@@ -620,7 +620,7 @@ def test_shipped_quirks_read_as_the_facts_say(shipped):
     bs = iris.konzept("Integriertes Handlungskonzept (IHK) Brückenschlag")
     assert values(g, bs, OB.beschlossenDurch) == {iris.vorlage("B/17/3936-01"), iris.vorlage("B/16/2190-01")}
     wfk = iris.konzept("Wirtschaftsflächen in der Stadt Oberhausen (Wirtschaftsflächenkonzept)")
-    assert texts(g, iris.vorlage("B/17/2784-01"), DCTERMS.title) == {"Mobilisierung von Wirtschaftsflächen in Oberhausen"}
+    assert texts(g, iris.vorlage("B/17/2784-01"), OB.zitiertAls) == {"Mobilisierung von Wirtschaftsflächen in Oberhausen"}
     assert values(g, wfk, OB.zustaendigeEinheit) == {iris.einheit("Dezernat", "0")}
     endbericht = iris.konzept('Endbericht "Themenjahr Wohnen"')
     assert values(g, endbericht, DCTERMS.description)  # the intro text above the infobox

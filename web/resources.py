@@ -8,9 +8,11 @@ from flask import Blueprint, redirect, render_template, url_for
 
 from graph.errors import Gone, NotFound
 from graph.formats import ox_triples
+from graph.iris import Iris
 from graph.namespaces import OB
 from graph.pages import concept as concepts
 from graph.pages.describe import Description, Resource
+from graph.pipeline import council
 from graph.publish import vocab_docs
 from web.capacity import page_store
 from web.catalog import publication
@@ -54,6 +56,10 @@ def resource(subpath: str):
         raise NotFound(f"Keine gültige Adresse / not a valid IRI: {subpath}") from None
     fmt = page_format()  # an unacceptable format is refused before any work is done
     res = Resource(page_store(), iri)
+    deleted = council.gone(page_store(), Iris(settings().base_iri), iri)
+    if deleted is not None:  # its record is gone; wiki pages may still cite it, but the paper is no more
+        raise Gone(f"Die Vorlage wurde im Ratsinformationssystem gelöscht ({deleted}); {iri} ist nicht mehr im "
+                   f"Graphen / the council system deleted the paper; {iri} is no longer in the graph")
     if not res.exists:
         published = publication().describe(iri, root_url())
         if published is None:
@@ -68,7 +74,6 @@ def resource(subpath: str):
 
 def _moved_or_gone(iri: str):
     """A harvested wiki page that moved answers 301 at its old IRI; one that was deleted, 410 Gone."""
-    from graph.iris import Iris
     from graph.pipeline.harvest import moved_or_gone
 
     found = moved_or_gone(page_store(), Iris(settings().base_iri), iri)

@@ -75,6 +75,14 @@ i18n.TEXT.update({
                          ("The harvest did not take these revisions of wiki pages because they violate rules; the "
                           "graph still shows the last good revision.")),
     "dq.diff": ("Änderung im Wiki", "change in the wiki"),
+    "dq.conflicts": ("Wiki und Ratsinformationssystem nennen Vorlagen verschieden",
+                     "Wiki and council system name papers differently"),
+    "dq.conflicts_intro": (("Es gilt der Titel des Ratsinformationssystems; der Linktext bleibt als das, was die "
+                            "Konzeptseite sagt (Warnung, keine Abweisung)."),
+                           ("The council system's title wins; the link text stays as what the concept page says "
+                            "(a warning, not a refusal).")),
+    "dq.wiki_says": ("Wiki", "wiki"),
+    "dq.council_says": ("Ratsinformationssystem", "council system"),
 })
 
 
@@ -149,6 +157,9 @@ def data_quality() -> Response | str:
     rules = reports.by_shape(current.report, current.by_shape, lang)
     if _answer_type() == "application/json" and request.args.get("format") == "json":
         return Response(reports.json_text(current.report, lang), mimetype="application/json")
+    from graph.iris import Iris
+    from graph.pipeline.council import title_conflicts
     from graph.pipeline.harvest import refusals
 
-    return render_template("quality.html", report=doc, rules=rules, refused=refusals(store(), settings()))
+    return render_template("quality.html", report=doc, rules=rules, refused=refusals(store(), settings()),
+                           conflicts=title_conflicts(store(), Iris(settings().base_iri)))

@@ -10,6 +10,8 @@ Erweiterungen"): ``volfdnr``, ``allrisWeb`` (the legacy ALLRIS page), ``gremium`
 from __future__ import annotations
 
 import json
+import re
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -18,7 +20,7 @@ from rdflib import Literal, URIRef
 
 from graph.errors import LoaderError, NestingTooDeep
 from graph.iris import Iris
-from graph.namespaces import DCTERMS, OB, RDF, RDFS, XSD
+from graph.namespaces import DCAT, DCTERMS, OB, RDF, RDFS, XSD
 from graph.nesting import check_depth
 from graph.records import LoadResult, Record
 from graph.sources.reference.entries import Entry, EntryError, RecordBuilder, check_shape, drucksache, field
@@ -145,3 +147,143 @@ def _check_volfdnr(url: str, volfdnr: int | None, key: str) -> None:
     if in_url is not None and (volfdnr is None or in_url != str(volfdnr)):
         raise EntryError(f"{key}: VOLFDNR={in_url} in der Adresse, aber volfdnr={volfdnr} "
                          "/ the link's VOLFDNR differs from the paper's")
+
+
+# ---- harvested papers (stadtgraph harvest oparl) --------------------------------------------------------
+RATSINFO_PAGE = re.compile(r"^https?://ratsinfo\.oberhausen\.de/vo020\?VOLFDNR=[1-9][0-9]*$")
+OVERLAY_FIELDS = tuple(PREFIX + name for name in ("volfdnr", "allrisWeb", "gremium", "beschlussdatum", "beschliesst",
+                                                  "kurztitel", "konfidenz", "quellen", "hinweis", "abgeleitet"))
+
+
+def overlay_file(path: Path) -> dict[str, dict[str, Any]]:
+    """What the hand-made file adds to the council's papers (the adopted concepts, confidence, sources,
+    notes), by Drucksache number: ``{reference: {"stadtgraph:…": …, "name": …}}``. A missing or unreadable
+    file adds nothing (the build reports it)."""
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    papers = doc.get("data") if isinstance(doc, dict) else doc
+    out: dict[str, dict[str, Any]] = {}
+    for obj in papers if isinstance(papers, list) else []:
+        if isinstance(obj, dict) and isinstance(obj.get("reference"), str):
+            out[obj["reference"].strip()] = {k: v for k, v in obj.items() if k in OVERLAY_FIELDS or k == "name"}
+    return out
+
+
+def _warn(warnings: list[str], obj_id: str, fld: str, value: Any, why: str) -> None:
+    warnings.append(f"{obj_id}: Feld {fld} = {value!r} {why}; der Rest des Objekts wird geladen / field {fld} "
+                    f"skipped, the rest of the object loads")
+
+
+def _day(value: Any) -> str | None:
+    """The calendar date of an OParl date or date-time, or None."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        try:
+            date.fromisoformat(text)
+            return text
+        except ValueError:
+            return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).date().isoformat()
+    except ValueError:
+        return None
+
+
+def harvested_paper_record(paper: dict[str, Any], iris: Iris, *, meetings: dict[str, dict[str, Any]],
+                           organizations: dict[str, dict[str, Any]], overlay: dict[str, dict[str, Any]],
+                           key=lambda s: s) -> tuple[Record | None, list[str]]:
+    """One OParl ``Paper`` as an ``ob:Vorlage`` record, and the warnings about it. The council is the
+    authority for the title, date and type; the hand-made file (``overlay``) adds what OParl has no field
+    for. A malformed field is a warning naming the object and the field, and the rest loads; a paper
+    without a usable Drucksache number is only a warning (None: no record)."""
+    warnings: list[str] = []
+    pid = str(paper.get("id", "?"))
+    ref = paper.get("reference")
+    if not isinstance(ref, str) or not ref.strip():
+        _warn(warnings, pid, "reference", ref, "fehlt / is missing")
+        return None, warnings
+    ref = ref.strip()
+    extra = overlay.get(ref, {})
+    obj: dict[str, Any] = {"type": PAPER_TYPE, "reference": ref}
+    name = paper.get("name")
+    if isinstance(name, str) and name.strip():
+        obj["name"] = name.strip()
+        if isinstance(extra.get("name"), str) and extra["name"].strip() != obj["name"]:
+            warnings.append(f"{pid}: Titel im Ratsinformationssystem „{obj['name']}“, in data/rat/ "
+                            f"„{extra['name']}“; es gilt das Ratsinformationssystem / the council system's title wins")
+    else:
+        _warn(warnings, pid, "name", name, "fehlt / is missing")
+        obj["name"] = extra.get("name") or f"Vorlage {ref}"
+    day = _day(paper.get("date"))
+    if day:
+        obj["date"] = day
+    elif paper.get("date") is not None:
+        _warn(warnings, pid, "date", paper.get("date"), "ist kein Datum (JJJJ-MM-TT) / is not a date")
+    if isinstance(paper.get("paperType"), str):
+        obj["paperType"] = paper["paperType"]
+    web = paper.get("web")
+    if isinstance(web, str) and RATSINFO_PAGE.match(web):
+        obj["web"] = web
+    elif web is not None:
+        _warn(warnings, pid, "web", web, "ist keine ratsinfo-Vorlagenseite / is not a ratsinfo paper page")
+    obj.update({k: v for k, v in extra.items() if k != "name"})
+    if "web" in obj and PREFIX + "volfdnr" not in obj:
+        obj[PREFIX + "volfdnr"] = int(obj["web"].rsplit("=", 1)[1])
+    obj.setdefault(PREFIX + "konfidenz", "beobachtet")
+    obj.setdefault(PREFIX + "quellen", [pid])
+    try:
+        record = paper_record(obj, iris, "oparl")
+    except EntryError as exc:
+        warnings.append(f"{pid}: {exc}")
+        return None, warnings
+    g, v = record.triples, record.iri
+    if isinstance(paper.get("id"), str) and paper["id"].startswith(("http://", "https://")):
+        g.add((v, OB.oparlObjekt, URIRef(paper["id"])))
+    modified = paper.get("modified")
+    if isinstance(modified, str) and _day(modified):
+        g.add((v, DCTERMS.modified, Literal(modified, datatype=XSD.dateTime)))
+    _main_file(g, v, paper.get("mainFile"), pid, warnings)
+    for n, consultation in enumerate(c for c in paper.get("consultation") or [] if isinstance(c, dict)):
+        _consultation(g, URIRef(f"{v}#beratung-{n + 1}"), v, consultation, meetings, organizations, key)
+    return record, warnings
+
+
+def _main_file(g, v: URIRef, main: Any, pid: str, warnings: list[str]) -> None:
+    if not isinstance(main, dict):
+        return
+    url = main.get("accessUrl") or main.get("downloadUrl")
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        _warn(warnings, pid, "mainFile.accessUrl", url, "ist keine Adresse / is not a URL")
+        return
+    node = URIRef(f"{v}#hauptdokument")
+    g.add((v, OB.hauptdokument, node))
+    g.add((node, DCAT.accessURL, URIRef(url)))
+    for fld in ("name", "fileName"):
+        if isinstance(main.get(fld), str) and main[fld].strip():
+            g.add((node, DCTERMS.title, Literal(main[fld].strip(), lang="de")))
+            break
+
+
+def _consultation(g, node: URIRef, v: URIRef, c: dict[str, Any], meetings, organizations, key) -> None:
+    g.add((v, OB.beratung, node))
+    g.add((node, RDF.type, OB.Beratung))
+    orgs = c.get("organization") or []
+    for org in orgs if isinstance(orgs, list) else [orgs]:
+        found = organizations.get(key(org)) if isinstance(org, str) else None
+        if found and isinstance(found.get("name"), str):
+            g.add((node, OB.beratendesGremium, Literal(found["name"])))
+    meeting = meetings.get(key(c["meeting"])) if isinstance(c.get("meeting"), str) else None
+    if meeting:
+        if isinstance(meeting.get("name"), str):
+            g.add((node, OB.sitzung, Literal(meeting["name"])))
+        day = _day(meeting.get("start"))
+        if day:
+            g.add((node, DCTERMS.date, Literal(day, datatype=XSD.date)))
+    if isinstance(c.get("role"), str) and c["role"].strip():
+        g.add((node, OB.rolle, Literal(c["role"].strip(), lang="de")))
+    if isinstance(c.get("authoritative"), bool):
+        g.add((node, OB.federfuehrend, Literal(c["authoritative"])))

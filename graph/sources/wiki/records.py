@@ -182,8 +182,8 @@ def _decisions(g: rdflib.Graph, s: URIRef, page: ConceptPage, iris: Iris) -> Non
         if target is not None:
             prop = {"allris": OB.allrisSeite, "ratsinfo": OB.ratsinfoSeite}.get(cited.system or "", RDFS.seeAlso)
             g.add((v, prop, target))
-        if cited.title:
-            g.add((v, DCTERMS.title, Literal(cited.title, lang="de")))
+        if cited.title:  # what the page calls it; the council system is the authority for the title
+            g.add((v, OB.zitiertAls, Literal(cited.title, lang="de")))
 
 
 # ---- Themenfeld pages ---------------------------------------------------------------------------------
