@@ -190,3 +190,17 @@ def test_fixture_serves_pages_of_its_size():
         assert len(list(client.listing(body["paper"]))) == 12
     finally:
         fixture.stop()
+
+
+def test_a_paper_the_gate_refuses_is_refused_alone_and_its_last_good_record_stays(world, endpoint):
+    from graph.pipeline.council import CouncilHarvester
+
+    s, store = world
+    before = store.graph(BASE + "graph/vorlage/b-16-5505-01")
+    harvester = CouncilHarvester(s, store, client=OParlClient(s.oparl_system_url, backoff=0.01))
+    harvester.overlay[REFUGEES]["stadtgraph:beschliesst"] = ["Ein Konzept, das es nicht gibt"]
+    report = harvester.run()
+    assert [r["vorlage"] for r in report.refused] == [str(V_REFUGEES)]
+    assert "Konzept, das es im Graphen nicht gibt" in " ".join(report.refused[0]["findings"])
+    assert len(report.stored) == 14 and not report.ok
+    assert set(store.graph(BASE + "graph/vorlage/b-16-5505-01")) == set(before)

@@ -313,12 +313,10 @@ class Harvester:
         if before.get("graphs") == graphs and all(self._same(r) for r in records):
             self.report.unchanged.append(rev.title)
         else:
-            try:
-                for rec in records:
-                    self.writer.put(str(rec.graph_iri), rec.triples, TOKEN)
-                for g in before.get("graphs", []):
-                    if g not in graphs:
-                        self.writer.delete(g, TOKEN)
+            try:  # the page whole: its record graphs and the removal of those it no longer gives, at once
+                self.writer.replace({**{str(r.graph_iri): r.triples for r in records},
+                                     **{g: None for g in before.get("graphs", []) if g not in graphs}},
+                                    TOKEN, method="HARVEST", page=rev.title, revision=rev.revid)
             except ValidationFailed as exc:
                 self._kept |= {str(r.graph_iri) for r in records}
                 return self._refuse(rev, [exc.detail])
