@@ -172,34 +172,28 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_harvest(args: argparse.Namespace) -> int:
-    """Exit 0: every change stored; 1: some revisions refused (the last good ones stay); 2: the wiki or the
-    configuration failed (nothing changed)."""
-    from graph.pipeline.harvest import Harvester
-    from graph.store import open_store
+    """Exit 0: every change stored; 1: some revisions or papers refused (the last good ones stay); 2: the
+    source or the configuration failed (nothing changed); 3: another harvest is running (nothing done).
+    One harvest at a time (a lock in the state directory); each outcome goes to its status file."""
+    from graph.ops import freshness
 
     settings = _settings(args)
-    if args.source == "oparl":
-        return _harvest_council(settings, args)
     if args.api:
-        settings = settings.replace(wiki_api_url=args.api)
+        settings = settings.replace(**{"wiki_api_url" if args.source == "wiki" else "oparl_system_url": args.api})
+    if args.snapshot:
+        return _wiki_snapshot(settings, Path(args.snapshot))
     try:
-        if args.snapshot:
-            harvester = Harvester(settings, store=None, progress=_progress)  # type: ignore[arg-type]
-            out = Path(args.snapshot) / "export" / "istek-export.xml"
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_bytes(harvester.snapshot())
-            print(f"Abzug geschrieben: {out} ({harvester.client.requests} Anfragen an das Wiki)")
-            return 0
-        store = open_store(settings)
-        try:
-            report = Harvester(settings, store, progress=_progress).run(full=args.full)
-            if report.stored or report.removed:
-                from graph.publish.cache import Publication
-
-                _progress(f"schreibe Dumps nach {settings.dump_dir}")
-                Publication(store, settings).dumps()
-        finally:
-            store.close()
+        with freshness.harvest_lock(settings):
+            try:
+                report = _harvest(settings, args.source, args.full)
+            except StadtgraphError as exc:
+                freshness.record(settings, args.source, ok=False, error=exc.detail)
+                raise
+            freshness.record(settings, args.source, ok=True, stored=len(report.stored),
+                             removed=len(report.removed), refused=len(report.refused))
+    except freshness.HarvestRunning as exc:
+        print(f"FEHLER  {exc.detail}", file=sys.stderr)
+        return 3
     except StadtgraphError as exc:
         print(f"FEHLER  {exc.detail}", file=sys.stderr)
         return 2
@@ -208,30 +202,43 @@ def cmd_harvest(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-def _harvest_council(settings: Settings, args: argparse.Namespace) -> int:
-    """Exit 0: every change stored; 1: some papers refused (the last good records stay); 2: the endpoint or
-    the configuration failed (nothing changed)."""
-    from graph.pipeline.council import harvest_council
+def _harvest(settings: Settings, source: str, full: bool):
+    """One harvest of ``source`` into the configured store, then fresh dumps if anything changed."""
     from graph.store import open_store
 
-    if args.api:
-        settings = settings.replace(oparl_system_url=args.api)
+    store = open_store(settings)
     try:
-        store = open_store(settings)
-        try:
-            report = harvest_council(settings, store, full=args.full, progress=_progress)
-            if report.stored or report.removed:
-                from graph.publish.cache import Publication
+        if source == "oparl":
+            from graph.pipeline.council import harvest_council
 
-                Publication(store, settings).dumps()
-        finally:
-            store.close()
+            report = harvest_council(settings, store, full=full, progress=_progress)
+        else:
+            from graph.pipeline.harvest import Harvester
+
+            report = Harvester(settings, store, progress=_progress).run(full=full)
+        if report.stored or report.removed:
+            from graph.publish.cache import Publication
+
+            _progress(f"schreibe Dumps nach {settings.dump_dir}")
+            Publication(store, settings).dumps()
+        return report
+    finally:
+        store.close()
+
+
+def _wiki_snapshot(settings: Settings, folder: Path) -> int:
+    from graph.pipeline.harvest import Harvester
+
+    try:
+        harvester = Harvester(settings, store=None, progress=_progress)  # type: ignore[arg-type]
+        out = folder / "export" / "istek-export.xml"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(harvester.snapshot())
     except StadtgraphError as exc:
         print(f"FEHLER  {exc.detail}", file=sys.stderr)
         return 2
-    for line in report.lines():
-        print(line)
-    return 0 if report.ok else 1
+    print(f"Abzug geschrieben: {out} ({harvester.client.requests} Anfragen an das Wiki)")
+    return 0
 
 
 def cmd_settings(args: argparse.Namespace) -> int:

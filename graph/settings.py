@@ -124,6 +124,10 @@ class Settings:
         "https://ratsinfo.oberhausen.de/oparl/system; empty: no harvest, the build reads data/rat/ as shipped.")
     oparl_timeout: float = _setting(30.0, "Seconds each request to the OParl endpoint may take (transient errors "
                                     "are retried with backoff, four tries in all).")
+    harvest_interval: float = _setting(
+        0.0, "stadtgraph serve: seconds between scheduled harvests of the configured sources (wiki_api_url, "
+        "oparl_system_url), run one after the other by the server's master process; 0: off (use cron or a "
+        "systemd timer with 'stadtgraph harvest').")
     strict: bool = _setting(False, "Fail the whole build on any SHACL violation.")
     log_level: str = _setting("INFO", "Level of the JSON logs of stadtgraph serve (DEBUG, INFO, WARNING, ERROR).")
     metrics_dir: str = _setting(
@@ -217,6 +221,8 @@ class Settings:
             raise ConfigurationError("max_expensive_requests and expensive_queue_wait must not be negative")
         if self.client_timeout <= 0 or self.client_min_rate <= 0:
             raise ConfigurationError("client_timeout and client_min_rate must be positive")
+        if self.harvest_interval < 0:
+            raise ConfigurationError("harvest_interval must not be negative")
         if self.wiki_timeout <= 0 or self.oparl_timeout <= 0:
             raise ConfigurationError("wiki_timeout and oparl_timeout must be positive")
         if self.query_processes < 0 or self.query_queue_wait < 0:

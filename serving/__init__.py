@@ -153,10 +153,21 @@ def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 8080, work
     master = os.getpid()
     logging.config.dictConfig(logs.logconfig(settings.log_level.upper()))  # gunicorn sets the same up later
     store = load_replica(settings)
+    from serving import schedule
+
+    if settings.store == "oxigraph" and store is None and settings.harvest_interval > 0:
+        # Workers holding the on-disk store while a harvest process writes it is undefined behaviour.
+        log.warning("harvest_interval needs the in-memory replica on the embedded store (replica=auto|on, no "
+                    "tokens) or store=sparql: no scheduled harvests")
+        timer = None
+    else:
+        timer = schedule.start(settings, reload_replica=store is not None)
     try:
         _Gunicorn(settings, gunicorn_options(settings, host=host, port=port, workers=workers,
                                              threads=threads), store).run()
     finally:
+        if timer is not None and os.getpid() == master:
+            timer.stop()
         # A worker leaves run() through here as well when it exits; only the master may remove the files.
         if temporary is not None and os.getpid() == master:
             shutil.rmtree(temporary, ignore_errors=True)

@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 from graph.errors import StoreUnavailable
 from graph.ops import health as readiness
 from graph.ops import logs, metrics
-from web.context import store
+from web.context import settings, store
 
 bp = Blueprint("ops", __name__)
 access_log = logging.getLogger(logs.ACCESS_LOGGER)
@@ -36,13 +36,29 @@ def ready() -> Response:
     except StoreUnavailable:
         log.exception("store not reachable for /ready")
         raise
-    response = jsonify(state.as_dict())
+    from graph.ops import freshness
+
+    response = jsonify({**state.as_dict(), "harvests": freshness.summary(settings())})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/status")
+def status() -> Response:
+    """Per configured source (wiki, council): last successful harvest, how far behind, last error and
+    totals of stored, removed and refused records and of failures (``state_dir/harvest-status.json``)."""
+    from graph.ops import freshness
+
+    response = jsonify({"sources": freshness.summary(settings()), "harvest_interval": settings().harvest_interval})
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 @bp.get("/metrics")
 def metrics_view() -> Response:
+    from graph.ops import freshness
+
+    metrics.observe_harvests(freshness.summary(settings()))
     try:
         readiness.refresh_store_metrics(store())
     except Exception:

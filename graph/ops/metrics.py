@@ -73,6 +73,30 @@ LAST_BUILD = Gauge(
     registry=REGISTRY, multiprocess_mode="mostrecent")
 
 
+HARVEST_RECORDS = Gauge(
+    "stadtgraph_harvest_records", "Records the harvests of a source stored, removed or refused, in all "
+    "(since the state directory was made).", ["source", "change"], registry=REGISTRY,
+    multiprocess_mode="mostrecent")
+HARVEST_FAILURES = Gauge(
+    "stadtgraph_harvest_failures", "Harvests of a source that failed (the source or the configuration), in all.",
+    ["source"], registry=REGISTRY, multiprocess_mode="mostrecent")
+HARVEST_LAST_SUCCESS = Gauge(
+    "stadtgraph_harvest_last_success_timestamp_seconds", "End of the last successful harvest of a source "
+    "(Unix time); 0 if none.", ["source"], registry=REGISTRY, multiprocess_mode="mostrecent")
+
+
+def observe_harvests(summary: dict) -> None:
+    """Set the harvest figures from :func:`graph.ops.freshness.summary`."""
+    from datetime import datetime
+
+    for source, entry in summary.items():
+        for change in ("stored", "removed", "refused"):
+            HARVEST_RECORDS.labels(source=source, change=change).set(entry.get(change, 0))
+        HARVEST_FAILURES.labels(source=source).set(entry.get("failures", 0))
+        last = entry.get("last_success")
+        HARVEST_LAST_SUCCESS.labels(source=source).set(datetime.fromisoformat(last).timestamp() if last else 0)
+
+
 def method_label(method: str) -> str:
     return method if method in KNOWN_METHODS else "OTHER"
 
