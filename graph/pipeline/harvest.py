@@ -56,6 +56,7 @@ _TEMPLATE_USE = re.compile(r"\{\{\s*(?:(?:Vorlage|Template)\s*:\s*)?Konzeption\s
 HARVEST_TIME = PROV.generatedAtTime
 
 Progress = Callable[[str], None]
+BATCH = 100  # pages per write (one transaction, one inference update)
 
 
 def state_graph(iris: Iris) -> str:
@@ -155,6 +156,7 @@ class Harvester:
         self.state = HarvestState()
         self._scratch = None
         self._kept: set[str] = set()  # graphs of refused pages: their last good version stays
+        self._batch: list[tuple[Revision, list[Record], list[str]]] = []  # good pages not yet written
 
     # ---- entry -----------------------------------------------------------------------------------------
     def run(self, full: bool = False) -> HarvestReport:
@@ -210,6 +212,7 @@ class Harvester:
                 continue
             self._page(rev)
             harvested.add(rev.title)
+        self._flush()
         for title in [t for t in self.state.pages if t not in harvested]:
             self._remove(title)
         self._drop_unharvested_wiki_graphs()
@@ -273,6 +276,7 @@ class Harvester:
                     gone.append(title)
                 continue
             self._page(rev)
+        self._flush()
         for title in gone:
             self._remove(title, moved_to=_final_target(title, moves))
         last = changes[-1]
@@ -312,17 +316,44 @@ class Harvester:
         graphs = [str(r.graph_iri) for r in records]
         if before.get("graphs") == graphs and all(self._same(r) for r in records):
             self.report.unchanged.append(rev.title)
-        else:
-            try:  # the page whole: its record graphs and the removal of those it no longer gives, at once
-                self.writer.replace({**{str(r.graph_iri): r.triples for r in records},
-                                     **{g: None for g in before.get("graphs", []) if g not in graphs}},
-                                    TOKEN, method="HARVEST", page=rev.title, revision=rev.revid)
-            except ValidationFailed as exc:
-                self._kept |= {str(r.graph_iri) for r in records}
-                return self._refuse(rev, [exc.detail])
+            self._taken(rev, records)
+            return
+        self._batch.append((rev, records, [g for g in before.get("graphs", []) if g not in graphs]))
+        if len(self._batch) >= BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        """The pages judged good so far, written together: their record graphs and the removal of those
+        they no longer give, in one transaction with one inference update (a write per page would update the
+        inferred graph per page). If together they break a rule that none breaks alone, page by page."""
+        batch, self._batch = self._batch, []
+        if not batch:
+            return
+        changes = {g: None for _, _, stale in batch for g in stale}
+        changes.update({str(r.graph_iri): r.triples for _, records, _ in batch for r in records})
+        try:
+            self.writer.replace(changes, TOKEN, method="HARVEST", pages=[rev.title for rev, _, _ in batch])
+            written = batch
+        except ValidationFailed:
+            written = []
+            for rev, records, stale in batch:
+                try:
+                    self.writer.replace({**{str(r.graph_iri): r.triples for r in records}, **{g: None for g in stale}},
+                                        TOKEN, method="HARVEST", page=rev.title, revision=rev.revid)
+                except ValidationFailed as exc:
+                    self._kept |= {str(r.graph_iri) for r in records}
+                    self._refuse(rev, [exc.detail])
+                    continue
+                written.append((rev, records, stale))
+        for rev, records, _ in written:
             self.report.stored.append(rev.title)
             self.say(f"gespeichert: {rev.title} (Revision {rev.revid})")
-        self.state.pages[rev.title] = {"revid": rev.revid, "timestamp": rev.timestamp, "graphs": graphs,
+            self._taken(rev, records)
+
+    def _taken(self, rev: Revision, records: list[Record]) -> None:
+        """The page's revision is the graph's now: remember it, and forget an older refusal, move or deletion."""
+        self.state.pages[rev.title] = {"revid": rev.revid, "timestamp": rev.timestamp,
+                                       "graphs": [str(r.graph_iri) for r in records],
                                        "iris": [str(r.iri) for r in records]}
         self.state.refused.pop(rev.title, None)
         for r in records:
