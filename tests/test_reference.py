@@ -19,7 +19,7 @@ from graph.sources.reference.loader import load_reference_file
 DATA = PROJECT_ROOT / "data"
 # plain IRIs: pytest probes module globals, and rdflib's closed XSD namespace warns on unknown names
 XSD_DATE = URIRef("http://www.w3.org/2001/XMLSchema#date")
-XSD_POSITIVE_INTEGER = URIRef("http://www.w3.org/2001/XMLSchema#positiveInteger")
+XSD_INTEGER = URIRef("http://www.w3.org/2001/XMLSchema#integer")  # what every store keeps
 BASE = "https://daten.oberhausen.de/stadtgraph/"
 IRIS = Iris(BASE)
 FILES = {
@@ -72,7 +72,7 @@ def test_vorlage_b_16_5505_01_has_volfdnr_both_links_and_its_concept(loaded):
     rec = loaded["vorlagen"][IRIS.vorlage("B/16/5505-01")]
     g, v = rec.triples, rec.iri
     assert rec.graph_iri == IRIS.record_graph(v) == URIRef(BASE + "graph/vorlage/b-16-5505-01")
-    assert g.value(v, OB.volfdnr) == Literal(13572, datatype=XSD_POSITIVE_INTEGER)
+    assert g.value(v, OB.volfdnr) == Literal(13572, datatype=XSD_INTEGER)
     assert g.value(v, OB.allrisSeite) == URIRef("http://allris.oberhausen.de/bi/vo020.asp?VOLFDNR=13572")
     assert g.value(v, OB.ratsinfoSeite) == URIRef("http://ratsinfo.oberhausen.de/vo020?VOLFDNR=13572")
     assert g.value(v, OB.drucksache) == Literal("B/16/5505-01")

@@ -282,7 +282,7 @@ def test_beschlusslage_old_and_new_form_cite_the_vorlage(line, prop, url):
     v = IRIS.vorlage("B/16/5505-01")
     assert (s, OB.beschlossenDurch, v) in g
     assert (v, OB.drucksache, Literal("B/16/5505-01")) in g
-    assert (v, OB.volfdnr, Literal(13572, datatype=XSD.positiveInteger)) in g
+    assert (v, OB.volfdnr, Literal(13572, datatype=XSD.integer)) in g
     assert values(g, v, prop) == {URIRef(url)}
     assert texts(g, v, OB.zitiertAls) == {
         "Fortschreibung des Handlungskonzeptes zum Umgang mit geflohenen Menschen in Oberhausen"}
@@ -593,7 +593,7 @@ def test_shipped_refugee_concept_as_issue_2_asks(shipped):
     v = URIRef("https://daten.oberhausen.de/stadtgraph/vorlage/b-16-5505-01")
     assert values(g, s, OB.beschlossenDurch) == {v}
     assert (v, OB.drucksache, Literal("B/16/5505-01")) in g
-    assert (v, OB.volfdnr, Literal(13572, datatype=XSD.positiveInteger)) in g
+    assert (v, OB.volfdnr, Literal(13572, datatype=XSD.integer)) in g
     # the current revision of the export links ratsinfo; the older one (ALLRIS) is not loaded
     assert values(g, v, OB.ratsinfoSeite) == {URIRef("http://ratsinfo.oberhausen.de/vo020?VOLFDNR=13572")}
     assert not values(g, v, OB.allrisSeite)

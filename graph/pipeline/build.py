@@ -23,6 +23,8 @@ from graph.loaders import load_paths
 from graph.namespaces import DCTERMS, OB, PROV, RDF, XSD
 from graph.ontology import ontology_graph
 from graph.ops import metrics
+from graph.pipeline.changes import ChangeSet, GraphChange, followers_for
+from graph.pipeline.writes import clear_pending, mark_pending
 from graph.records import Record
 from graph.settings import Settings
 from graph.store import Store
@@ -96,6 +98,12 @@ def _last_good(store: Store, iris: Iris, report: BuildReport, prov: rdflib.Graph
     return keep
 
 
+def _before(store: Store, graphs: list[str]) -> dict[str, rdflib.Graph]:
+    """The content each graph has in the store before the build writes it (empty if absent)."""
+    present = set(store.named_graphs())
+    return {g: store.graph(g) if g in present else rdflib.Graph() for g in graphs}
+
+
 def build(settings: Settings, store: Store, *, paths: list[Path] | None = None, strict: bool | None = None,
           progress: Progress | None = None) -> BuildReport:
     """Read all sources, gate every record, write the accepted ones and refresh the inference."""
@@ -137,6 +145,10 @@ def build(settings: Settings, store: Store, *, paths: list[Path] | None = None, 
     keep = _last_good(store, iris, report, prov) | {str(iris.inferred_graph)}
     graphs[str(iris.provenance_graph)] = prov
     stale = [g for g in store.named_graphs() if g not in graphs and g not in keep]
+    followers = followers_for(settings, store)
+    before = _before(store, [*graphs, *stale]) if followers else {}
+    if followers:
+        mark_pending(settings, sorted([*graphs, *stale]))
     store.replace_graphs(graphs, remove=stale)
     report.seconds["write"] = time.perf_counter() - t
     say(f"{len(graphs)} Graphen geschrieben")
@@ -144,6 +156,12 @@ def build(settings: Settings, store: Store, *, paths: list[Path] | None = None, 
     t = time.perf_counter()
     report.inferred = inference.refresh(store, settings)
     report.seconds["infer"] = time.perf_counter() - t
+    if followers:
+        t = time.perf_counter()
+        changes = [GraphChange(g, before[g], graphs.get(g)) for g in before]
+        followers.follow(ChangeSet(tuple(changes), method="BUILD", actor="build"))
+        clear_pending(settings)
+        report.seconds["follow"] = time.perf_counter() - t
     report.quads = store.count()
     _record_metrics(report)
     say(f"Inferenz: {report.inferred} abgeleitete Tripel; {report.quads} Quads im Speicher")

@@ -27,6 +27,7 @@ from graph.gate.validation import SAFE_IRI
 from graph.inference import refresh as inference
 from graph.iris import GRAPH_NAME_RULE, Iris, normal_iri
 from graph.pipeline import audit
+from graph.pipeline.changes import ChangeSet, Followers, GraphChange, followers_for
 from graph.records import SourceRef
 from graph.settings import Settings
 from graph.store import Store
@@ -75,7 +76,7 @@ def pending_path(settings: Settings) -> Path:
     return Path(settings.audit_dir) / PENDING_FILE
 
 
-def _mark_pending(settings: Settings, graphs: list[str]) -> None:
+def mark_pending(settings: Settings, graphs: list[str]) -> None:
     path = pending_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
@@ -86,7 +87,7 @@ def _mark_pending(settings: Settings, graphs: list[str]) -> None:
         os.close(fd)
 
 
-def _clear_pending(settings: Settings) -> None:
+def clear_pending(settings: Settings) -> None:
     pending_path(settings).unlink(missing_ok=True)
 
 
@@ -97,9 +98,14 @@ def repair_after_crash(settings: Settings, store: Store) -> int | None:
     path = pending_path(settings)
     if not path.exists() or store.read_only:
         return None
-    log.warning("interrupted write found (%s): refreshing the inferred graph", path)
+    log.warning("interrupted write found (%s): refreshing the inferred graph and its followers", path)
+    try:
+        graphs = json.loads(path.read_text(encoding="utf-8")).get("graphs", [])
+    except (OSError, ValueError):
+        graphs = []  # a torn marker: the followers repair what they can find changed
     triples = inference.refresh(store, settings)
-    _clear_pending(settings)
+    followers_for(settings, store).repair(graphs)
+    clear_pending(settings)
     audit.record(settings, token="-", method="REPAIR", graph=str(Iris(settings.base_iri).inferred_graph),
                  outcome="done", triples=triples)
     return triples
@@ -108,9 +114,10 @@ def repair_after_crash(settings: Settings, store: Store) -> int | None:
 class GraphWriter:
     """The write side of the Graph Store Protocol for one store; one write at a time per process."""
 
-    def __init__(self, settings: Settings, store: Store) -> None:
+    def __init__(self, settings: Settings, store: Store, followers: Followers | None = None) -> None:
         self.settings = settings
         self.store = store
+        self.followers = followers_for(settings, store) if followers is None else followers
         self.iris = Iris(settings.base_iri)
         # Reentrant: an update holds it from its scratch copy to its write (:meth:`exclusive`).
         self._lock = threading.RLock()
@@ -179,8 +186,9 @@ class GraphWriter:
             if not self.store.has_graph(graph):
                 return None
             self._check_delete(graph, token)
-            old = self.store.count(graph)
-            counts = self._apply({graph: None})
+            before = self.store.graph(graph)
+            old = len(before)
+            counts = self._apply({graph: None}, {graph: before}, "DELETE", token)
             audit.record(self.settings, token=token, method="DELETE", graph=graph, outcome="done", added=0,
                          removed=old, inferred=counts)
             return WriteResult(graph, False, 0, old, counts)
@@ -195,7 +203,7 @@ class GraphWriter:
             self._check(method, graph, new, token)
             added = sum(1 for t in new if t not in old)
             removed = sum(1 for t in old if t not in new)
-            counts = self._apply({graph: new})
+            counts = self._apply({graph: new}, {graph: old}, method, token)
             audit.record(self.settings, token=token, method=method, graph=graph, outcome="done", added=added,
                          removed=removed, inferred=counts)
             return WriteResult(graph, not existed and len(new) > 0, added, removed, counts)
@@ -217,7 +225,9 @@ class GraphWriter:
                 self._check_many(method, label, kept, token)
             for graph in dropped:
                 self._check_delete(graph, token, method=method)
-            counts = self._apply({**kept, **{g: None for g in dropped}})
+            before = ({g: self.store.graph(g) if self.store.has_graph(g) else rdflib.Graph() for g in targets}
+                      if self.followers else {})
+            counts = self._apply({**kept, **{g: None for g in dropped}}, before, method, token)
             audit.record(self.settings, token=token, method=method, graph=label, outcome="done",
                          graphs=sorted(targets), inferred=counts, **audit_extra)
             return counts
@@ -282,17 +292,28 @@ class GraphWriter:
             f"wurde geändert / {len(verdict.refused)} record(s) violate the shapes; nothing was changed",
             report=report)
 
-    def _apply(self, changes: Mapping[str, rdflib.Graph | None]) -> dict[str, int]:
-        """One transaction for the asserted graphs, then one for what changed in the inferred graph. The
-        crash marker (:func:`pending_path`) brackets the two: a crash between them is repaired at the next
-        start (:func:`repair_after_crash`)."""
+    def _apply(self, changes: Mapping[str, rdflib.Graph | None], before: Mapping[str, rdflib.Graph],
+               method: str, token: str) -> dict[str, int]:
+        """One transaction for the asserted graphs, then one for what changed in the inferred graph, then
+        the followers (:mod:`graph.pipeline.changes`) are told. The crash marker (:func:`pending_path`)
+        brackets the three: a crash between them is repaired at the next start (:func:`repair_after_crash`);
+        so is a follower that failed (the write stands, the marker stays)."""
         graphs = sorted(changes)
         log.info("graph store write: applying %s", ", ".join(graphs), extra={"graph": ", ".join(graphs)})
-        _mark_pending(self.settings, graphs)
+        mark_pending(self.settings, graphs)
         with inference.updating(self.store, self.settings) as counts:
             self.store.replace_graphs({g: c for g, c in changes.items() if c is not None and len(c)},
                                       remove=[g for g, c in changes.items() if c is None or not len(c)])
-        _clear_pending(self.settings)
+        if self.followers:
+            change = ChangeSet(tuple(GraphChange(g, before.get(g, rdflib.Graph()), c) for g, c in changes.items()),
+                               method=method, actor=token)
+            try:
+                self.followers.follow(change)
+            except Exception:  # the write is committed; the marker stays and the next start repairs
+                log.exception("a follower failed after the write of %s; repaired at the next start",
+                              ", ".join(graphs))
+                return counts
+        clear_pending(self.settings)
         log.info("graph store write: done %s", ", ".join(graphs), extra={"graph": ", ".join(graphs), **counts})
         return counts
 

@@ -121,7 +121,7 @@ def paper_record(obj: Any, iris: Iris, rel: str) -> Record:
     if volfdnr is not None:
         if volfdnr < 1:
             raise EntryError("volfdnr: positive ganze Zahl erwartet / expected a positive integer")
-        b.add(OB.volfdnr, Literal(volfdnr, datatype=XSD.positiveInteger), feld="volfdnr")
+        b.add(OB.volfdnr, Literal(volfdnr, datatype=XSD.integer), feld="volfdnr")
     for key, prop in (("web", OB.ratsinfoSeite), ("allrisWeb", OB.allrisSeite)):
         if data.get(key):
             url = e.url(data[key], key)

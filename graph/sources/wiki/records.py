@@ -177,7 +177,7 @@ def _decisions(g: rdflib.Graph, s: URIRef, page: ConceptPage, iris: Iris) -> Non
         # no rdf:type here: that the Vorlage exists is the council data's word, which validation checks
         g.add((v, OB.drucksache, Literal(cited.drucksache)))
         if cited.volfdnr:
-            g.add((v, OB.volfdnr, Literal(cited.volfdnr, datatype=XSD.positiveInteger)))
+            g.add((v, OB.volfdnr, Literal(cited.volfdnr, datatype=XSD.integer)))
         target = _iri(cited.url or "")
         if target is not None:
             prop = {"allris": OB.allrisSeite, "ratsinfo": OB.ratsinfoSeite}.get(cited.system or "", RDFS.seeAlso)

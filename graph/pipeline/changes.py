@@ -1,0 +1,122 @@
+"""What one accepted write changed, and who follows it (the end of the one write path, DESIGN §3a).
+
+Every write that reaches the store — a build, a harvest's batch, a Graph Store request, a SPARQL Update —
+is described once, as a :class:`ChangeSet`: the record graphs it put or dropped, each with its content
+before and after, the kind of write and who made it. Whatever must follow the graph (the version log,
+the text index, caches keyed by the store's version) is a :class:`Follower` and is told every change set
+after the store has committed it, in the order of the writes.
+
+A follower that fails does not undo the write (the store has it); the writer keeps its crash marker
+and the next start calls :meth:`Follower.repair` with the graphs of that write, as after a crash.
+
+    >>> from rdflib import Graph
+    >>> change = GraphChange("https://example.org/sg/graph/konzept/a", Graph(), None)
+    >>> change.dropped, change.created
+    (True, False)
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cached_property
+from typing import Protocol
+
+import rdflib
+from rdflib.compare import graph_diff, to_isomorphic
+
+from graph.iris import Iris
+
+
+@dataclass(frozen=True)
+class GraphChange:
+    """One named graph's content before and after a write (``after`` None: the graph was dropped)."""
+
+    graph: str
+    before: rdflib.Graph
+    after: rdflib.Graph | None
+
+    @property
+    def dropped(self) -> bool:
+        return self.after is None or not len(self.after)
+
+    @property
+    def created(self) -> bool:
+        return not len(self.before) and not self.dropped
+
+    def added(self) -> set:
+        """The triples only ``after`` holds (blank nodes compared by the graphs' shape, not their labels)."""
+        return self._difference[1]
+
+    def removed(self) -> set:
+        """The triples only ``before`` held."""
+        return self._difference[0]
+
+    @cached_property
+    def _difference(self) -> tuple[set, set]:
+        after = rdflib.Graph() if self.after is None else self.after
+        if any(isinstance(term, rdflib.BNode) for g in (self.before, after) for t in g for term in t):
+            _, only_before, only_after = graph_diff(to_isomorphic(self.before), to_isomorphic(after))
+            return set(only_before), set(only_after)
+        return {t for t in self.before if t not in after}, {t for t in after if t not in self.before}
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    """One accepted write: ``method`` (BUILD, PUT, POST, DELETE, UPDATE, HARVEST), ``actor`` (a token's
+    name, ``wiki-harvest``, ``oparl-harvest``, ``build``), when it was committed, and what it changed."""
+
+    changes: tuple[GraphChange, ...]
+    method: str
+    actor: str
+    at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def records(self, iris: Iris) -> list[GraphChange]:
+        """The changes of record graphs: without the graphs the service writes itself (inferred, ontology,
+        provenance) and without graphs whose content did not change."""
+        own = {str(iris.inferred_graph), str(iris.ontology_graph), str(iris.provenance_graph)}
+        return [c for c in self.changes if c.graph not in own and (c.dropped or c.added() or c.removed())]
+
+    @property
+    def graphs(self) -> list[str]:
+        return sorted(c.graph for c in self.changes)
+
+
+class Follower(Protocol):
+    """Something kept in step with the store: told each committed change set, repaired after a crash."""
+
+    def follow(self, change: ChangeSet) -> None:
+        """Bring this follower up to date with ``change`` (already committed to the store)."""
+
+    def repair(self, graphs: Sequence[str]) -> None:
+        """After an interrupted write: bring this follower up to date for ``graphs`` from the store as it
+        is now (the write may or may not have reached it)."""
+
+
+class Followers:
+    """The followers of one store, told in the order they were added."""
+
+    def __init__(self, followers: Iterable[Follower] = ()) -> None:
+        self._followers = list(followers)
+
+    def add(self, follower: Follower) -> None:
+        self._followers.append(follower)
+
+    def __bool__(self) -> bool:
+        return bool(self._followers)
+
+    def __iter__(self):
+        return iter(self._followers)
+
+    def follow(self, change: ChangeSet) -> None:
+        for follower in self._followers:
+            follower.follow(change)
+
+    def repair(self, graphs: Sequence[str]) -> None:
+        for follower in self._followers:
+            follower.repair(graphs)
+
+
+def followers_for(settings, store) -> Followers:
+    """The followers every writer of ``store`` tells (the registry: one line per follower)."""
+    return Followers()
