@@ -77,6 +77,10 @@ class Settings:
         2_000_000, "Largest store (quads) that replica=auto copies into memory (about 0.7 GB per million).")
     query_timeout: float = _setting(10.0, "Seconds after which a SPARQL query is stopped.")
     row_limit: int = _setting(10000, "Maximum number of result rows (or triples) a query returns.")
+    result_cache_entries: int = _setting(
+        512, "Answers of repeated SPARQL queries kept per server process, keyed by the store's version (a write "
+        "invalidates them); 0: no cache.")
+    result_cache_bytes: int = _setting(64 * 1024 * 1024, "Bytes of answers the result cache keeps at most.")
     query_processes: int = _setting(
         0, "Query runner processes per server worker (each runs one query at a time and is killed at the "
         "time limit); 0: one per thread.")
@@ -225,6 +229,8 @@ class Settings:
             raise ConfigurationError("harvest_interval must not be negative")
         if self.wiki_timeout <= 0 or self.oparl_timeout <= 0:
             raise ConfigurationError("wiki_timeout and oparl_timeout must be positive")
+        if self.result_cache_entries < 0 or self.result_cache_bytes < 0:
+            raise ConfigurationError("result_cache_entries and result_cache_bytes must not be negative")
         if self.query_processes < 0 or self.query_queue_wait < 0:
             raise ConfigurationError("query_processes and query_queue_wait must not be negative")
 

@@ -8,6 +8,7 @@ from email.utils import format_datetime
 import pyoxigraph as ox
 import rdflib
 
+from graph.pipeline.writes import GraphWriter
 from graph.publish import dumps
 from graph.settings import DEFAULT_BASE
 from tests.fixtures.publishing import make_client, make_settings, make_store, pub_client, pub_settings, pub_store  # noqa: F401
@@ -120,8 +121,7 @@ def test_dumps_served_after_a_rebuild_change(tmp_path):
     store = make_store(settings)
     client = make_client(settings, store)
     etag = client.get("/dumps/stadtgraph.ttl").headers["ETag"]
-    client.application.extensions["stadtgraph.publication"].recheck = 0  # see the change at once
-    store.raw.add(ox.Quad(ox.NamedNode(DEFAULT_BASE + "konzept/neu"), ox.NamedNode("http://purl.org/dc/terms/title"),
-                          ox.Literal("Neu"), ox.NamedNode(DEFAULT_BASE + "graph/konzept/neu")))
+    new = rdflib.Graph().add((rdflib.URIRef(DEFAULT_BASE + "konzept/neu"), rdflib.DCTERMS.title, rdflib.Literal("Neu")))
+    GraphWriter(settings, store).put(DEFAULT_BASE + "graph/konzept/neu", new, "test")  # the one write path
     again = client.get("/dumps/stadtgraph.ttl", headers={"If-None-Match": etag})
     assert again.status_code == 200 and b"konzept/neu" in again.data

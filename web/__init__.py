@@ -10,6 +10,7 @@ def register_blueprints(app: Flask) -> None:
         api,
         capacity,
         catalog,
+        conditional,
         graph_store,
         home,
         i18n,
@@ -28,6 +29,8 @@ def register_blueprints(app: Flask) -> None:
     # after the limits: an over-long URL is refused before it takes a place among the expensive requests
     capacity.init_app(app)
     i18n.init_app(app)
+    # after the limits and the request id: a 304 is still counted, logged and bounded like any answer
+    conditional.init_app(app)
     linked.init_app(app)
     # resources holds the catch-all for minted IRIs; Werkzeug ranks it below every fixed route.
     for module in (ops, home, sparql, api, catalog, validation, graph_store, resources):

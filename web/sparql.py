@@ -29,7 +29,8 @@ from web.security import CONTENT_SECURITY_POLICY
 
 bp = Blueprint("sparql", __name__)
 
-EXPOSED_HEADERS = "X-Result-Truncated, X-Result-Rows, X-Result-Limit, X-Request-Id, Content-Type, Server-Timing"
+EXPOSED_HEADERS = ("X-Result-Truncated, X-Result-Rows, X-Result-Limit, X-Request-Id, Content-Type, Server-Timing, "
+                   "X-Cache, ETag")
 
 
 def executor() -> Executor:
@@ -69,6 +70,7 @@ def result_response(outcome: Outcome) -> Response:
         response.headers["X-Result-Truncated"] = "true"
         response.headers["X-Result-Limit"] = str(settings().row_limit)
     response.headers["Server-Timing"] = f"query;dur={outcome.seconds * 1000:.1f}"
+    response.headers["X-Cache"] = "hit" if outcome.cached else "miss"
     return response
 
 

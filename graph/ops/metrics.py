@@ -53,6 +53,9 @@ RESULTS_CUT = Counter(
 REFUSED_BUSY = Counter(
     "stadtgraph_requests_refused_busy", "Requests answered 503 because every query runner was busy.", ["kind"],
     registry=REGISTRY)
+RESULT_CACHE = Counter(
+    "stadtgraph_result_cache", "SPARQL answers taken from the result cache (hit) or run (miss).", ["outcome", "kind"],
+    registry=REGISTRY)
 OVER_CAPACITY = Counter(
     "stadtgraph_requests_over_capacity", "Requests answered 503 because the worker already ran its most "
     "expensive requests at once (max_expensive_requests).", registry=REGISTRY)
@@ -118,6 +121,10 @@ def result_cut(kind: str = "sparql") -> None:
 
 def refused_busy(kind: str = "sparql") -> None:
     REFUSED_BUSY.labels(kind).inc()
+
+
+def result_cache(outcome: str, kind: str = "sparql") -> None:
+    RESULT_CACHE.labels(outcome, kind).inc()
 
 
 def over_capacity() -> None:

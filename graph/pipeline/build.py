@@ -146,7 +146,8 @@ def build(settings: Settings, store: Store, *, paths: list[Path] | None = None, 
     graphs[str(iris.provenance_graph)] = prov
     stale = [g for g in store.named_graphs() if g not in graphs and g not in keep]
     followers = followers_for(settings, store)
-    before = _before(store, [*graphs, *stale]) if followers else {}
+    before = (_before(store, [*graphs, *stale]) if followers.wants_content
+              else {g: rdflib.Graph() for g in [*graphs, *stale]})
     if followers:
         mark_pending(settings, sorted([*graphs, *stale]))
     store.replace_graphs(graphs, remove=stale)

@@ -83,7 +83,12 @@ class ChangeSet:
 
 
 class Follower(Protocol):
-    """Something kept in step with the store: told each committed change set, repaired after a crash."""
+    """Something kept in step with the store: told each committed change set, repaired after a crash.
+    A follower that needs no graph contents (only *that* something changed) says so with
+    ``wants_content = False``; when no follower wants them, writers do not read the graphs' old contents
+    (a build of a large store would read every graph for nothing), and ``before`` is empty."""
+
+    wants_content: bool
 
     def follow(self, change: ChangeSet) -> None:
         """Bring this follower up to date with ``change`` (already committed to the store)."""
@@ -105,6 +110,10 @@ class Followers:
     def __bool__(self) -> bool:
         return bool(self._followers)
 
+    @property
+    def wants_content(self) -> bool:
+        return any(getattr(f, "wants_content", True) for f in self._followers)
+
     def __iter__(self):
         return iter(self._followers)
 
@@ -119,4 +128,6 @@ class Followers:
 
 def followers_for(settings, store) -> Followers:
     """The followers every writer of ``store`` tells (the registry: one line per follower)."""
-    return Followers()
+    return Followers([
+        store.version,  # ETags, the result cache and the published documents are keyed by it
+    ])

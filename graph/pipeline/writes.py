@@ -226,7 +226,7 @@ class GraphWriter:
             for graph in dropped:
                 self._check_delete(graph, token, method=method)
             before = ({g: self.store.graph(g) if self.store.has_graph(g) else rdflib.Graph() for g in targets}
-                      if self.followers else {})
+                      if self.followers.wants_content else {})
             counts = self._apply({**kept, **{g: None for g in dropped}}, before, method, token)
             audit.record(self.settings, token=token, method=method, graph=label, outcome="done",
                          graphs=sorted(targets), inferred=counts, **audit_extra)

@@ -4,7 +4,6 @@ of the store and public URL, and the resources these documents mint (datasets, d
 from __future__ import annotations
 
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -24,7 +23,6 @@ SELECT ?time WHERE { ?build a ob:Build ; prov:endedAtTime ?time } ORDER BY DESC(
 
 # The paths below the base that the catalog and VoID mint (the store's records never use them).
 PUBLISHED_PATHS: tuple[str, ...] = ("katalog", "datensatz/", "distribution/", "dienst/")
-RECHECK_SECONDS = 30.0  # how long a known store state is trusted before it is read again
 ROOTS_KEPT = 4  # public URLs cached at once (the Host header is the caller's to choose)
 
 T = TypeVar("T")
@@ -34,22 +32,21 @@ class Publication:
     """One per app: the store's state (last build, size) decides when dumps, catalog and VoID are
     made again; between changes every request is answered from what was made."""
 
-    def __init__(self, store: Store, settings: Settings, *, recheck: float = RECHECK_SECONDS) -> None:
-        self.store, self.settings, self.recheck = store, settings, recheck
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store, self.settings = store, settings
         self._lock = threading.RLock()
         self._state: tuple[str, str | None] | None = None
-        self._checked = 0.0
         self._cache: OrderedDict[tuple[str, str], tuple[str, object]] = OrderedDict()
 
     # ---- the store's state -----------------------------------------------------------------------
     def state(self) -> tuple[str, str | None]:
-        """(fingerprint, time of the last build): what the published documents are made from."""
+        """(fingerprint, time of the last build): what the published documents are made from. The
+        fingerprint is the store's version (:mod:`graph.store.version`): every accepted write changes it."""
         with self._lock:
-            if self._state is None or time.monotonic() - self._checked > self.recheck:
+            version = self.store.version.current()
+            if self._state is None or self._state[0] != version:
                 rows = list(self.store.query(_LAST_BUILD))
-                last = rows[0]["time"].value if rows else None
-                self._state = (f"{last}|{self.store.count()}", last)
-                self._checked = time.monotonic()
+                self._state = (version, rows[0]["time"].value if rows else None)
             return self._state
 
     def dumps(self) -> dumps.DumpSet:

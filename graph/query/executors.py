@@ -14,6 +14,7 @@ row limit and serializes, so only bytes cross the pipe. Children have no network
 from __future__ import annotations
 
 import abc
+import dataclasses
 import functools
 import logging
 import multiprocessing as mp
@@ -25,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from graph.errors import Overloaded, QueryTimeout, StadtgraphError, StoreUnavailable
 from graph.ops import metrics
+from graph.query.result_cache import ResultCache
 from graph.query.runner_process import (
     STARTUP_SECONDS,
     ExecutorStats,
@@ -54,10 +56,27 @@ class Executor(abc.ABC):
         self.queue_wait = queue_wait
         self.stats = ExecutorStats()
         self._slots = threading.BoundedSemaphore(self.size)
+        self.cache: ResultCache | None = None  # set by :func:`executor_for` where the settings ask for one
 
     def run(self, job: QueryJob) -> Outcome:
-        """Run a job within its time limit. :raises QueryTimeout: at the limit (the runner is killed);
-        :raises Overloaded: when no runner frees up within ``queue_wait`` seconds."""
+        """Run a job within its time limit, or answer it from the result cache (``Outcome.cached``).
+        :raises QueryTimeout: at the limit (the runner is killed); :raises Overloaded: when no runner frees
+        up within ``queue_wait`` seconds."""
+        key = self.cache.key(job) if self.cache is not None else None
+        if key is not None:
+            hit = self.cache.get(key)
+            if hit is not None:
+                self.stats.add(cache_hits=1)
+                metrics.result_cache("hit", job.kind)
+                return dataclasses.replace(hit, cached=True)
+            self.stats.add(cache_misses=1)
+            metrics.result_cache("miss", job.kind)
+        outcome = self._run_limited(job)
+        if key is not None:
+            self.cache.put(key, outcome)
+        return outcome
+
+    def _run_limited(self, job: QueryJob) -> Outcome:
         if not self._slots.acquire(timeout=self.queue_wait):
             self.stats.add(refused_busy=1)
             metrics.refused_busy(job.kind)
@@ -273,11 +292,15 @@ _EXECUTORS_LOCK = threading.Lock()
 
 
 def executor_for(store: Store, settings: Settings) -> Executor:
-    """The executor for a store (one per store and process, created on first use)."""
+    """The executor for a store (one per store and process, created on first use), with a result cache
+    keyed by the store's version when ``result_cache_entries`` is not 0."""
     with _EXECUTORS_LOCK:
         executor = _EXECUTORS.get(store)
         if executor is None:
             executor = _make(store, settings)
+            if settings.result_cache_entries:
+                executor.cache = ResultCache(store.version, settings.result_cache_entries,
+                                             settings.result_cache_bytes)
             _EXECUTORS[store] = executor
             weakref.finalize(store, executor.close)
         return executor

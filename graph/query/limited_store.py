@@ -89,6 +89,10 @@ class LimitedStore(Store):
         return self.inner.mode
 
     @property
+    def version(self):
+        return self.inner.version
+
+    @property
     def executor(self) -> Executor:
         if self._executor is None:
             self._executor = executor_for(self.inner, self.limits)

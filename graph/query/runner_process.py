@@ -51,6 +51,7 @@ class Outcome:
     seconds: float
     results_format: str
     graph_format: str
+    cached: bool = False  # answered from the result cache (graph.query.result_cache), not run
 
     @property
     def format_name(self) -> str:
@@ -65,6 +66,8 @@ class ExecutorStats:
     timeouts: int = 0
     truncated: int = 0
     refused_busy: int = 0
+    cache_hits: int = 0
+    cache_misses: int = 0
     runners_started: int = 0
     sandboxed: bool | None = None
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)

@@ -14,6 +14,7 @@ import rdflib
 
 from graph.iris import Iris
 from graph.settings import Settings
+from graph.store.version import StoreVersion
 
 DatasetChoice = Literal["all", "asserted", "inferred"]
 DATASETS: tuple[str, ...] = ("all", "asserted", "inferred")
@@ -41,6 +42,14 @@ class Store(abc.ABC):
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.iris = Iris(settings.base_iri)
+        self._version: StoreVersion | None = None
+
+    @property
+    def version(self) -> StoreVersion:
+        """The data's version token (:mod:`graph.store.version`): changes exactly when a write changes it."""
+        if self._version is None:
+            self._version = StoreVersion.for_store(self.settings, self)
+        return self._version
 
     # -- reading ---------------------------------------------------------------------------------
     @abc.abstractmethod

@@ -28,6 +28,7 @@ from graph.errors import ParseError, QuerySyntaxError, StoreUnavailable
 from graph.settings import Settings
 from graph.store.base import DATASETS, Store
 from graph.store.terms import graph_to_ntriples, to_ox, to_rdflib
+from graph.store.version import StoreVersion
 
 # A line-based file (N-Quads, N-Triples) of at least MIN bytes is bulk-loaded in parallel on disk: pyoxigraph
 # loads one call on one core, and the on-disk index writing is most of a large load's time. Each parallel
@@ -71,6 +72,7 @@ class OxigraphStore(Store):
         :raises StoreUnavailable: if the on-disk store cannot be opened.
         """
         copy = cls(settings)
+        copy._version = StoreVersion.snapshot(settings)  # read before the data: never newer than the copy
         with tempfile.NamedTemporaryFile(prefix="stadtgraph-replica-", suffix=".nq") as tmp:
             # A plain child interpreter: multiprocessing's would leave its resource tracker running beside us.
             limit = "" if max_quads is None else str(max_quads)
