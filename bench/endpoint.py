@@ -105,9 +105,10 @@ def wait_until(url: str, seconds: float, proc: subprocess.Popen) -> None:
     raise SystemExit(f"no answer from {url} within {seconds} s")
 
 
-def start_stadtgraph(store: Path, port: int, timeout: float, log) -> subprocess.Popen:
+def start_stadtgraph(store: Path, port: int, timeout: float, log, cache: bool = False) -> subprocess.Popen:
+    # Without --cache the result cache is off: every answer is a query run, which is what is measured.
     env = {**os.environ, "STADTGRAPH_STORE": "oxigraph", "STADTGRAPH_STORE_PATH": str(store),
-           "STADTGRAPH_QUERY_TIMEOUT": str(timeout)}
+           "STADTGRAPH_QUERY_TIMEOUT": str(timeout), "STADTGRAPH_RESULT_CACHE_ENTRIES": "512" if cache else "0"}
     proc = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--host", "127.0.0.1", "--port", str(port),
                              "--workers", "2", "--threads", "4"], cwd=ROOT, env=env, stdout=log, stderr=log)
     wait_until(f"http://127.0.0.1:{port}/health", 90, proc)
@@ -135,6 +136,7 @@ def _client_process(url: str, queries: list[str], threads: int, max_requests: in
     latencies: list[float] = []
     errors: dict[str, int] = {}
     rows: dict[int, int] = {}
+    cache: dict[str, int] = {}
     issued = [0]
 
     def client() -> None:
@@ -151,12 +153,15 @@ def _client_process(url: str, queries: list[str], threads: int, max_requests: in
                 resp = conn.getresponse()
                 data = resp.read()
                 status = str(resp.status)
+                seen = resp.getheader("X-Cache")
             except (OSError, http.client.HTTPException) as exc:
                 conn.close()
                 conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
-                data, status = b"", type(exc).__name__
+                data, status, seen = b"", type(exc).__name__, None
             elapsed = (time.perf_counter() - started) * 1000
             with lock:
+                if seen:
+                    cache[seen] = cache.get(seen, 0) + 1
                 if status == "200":
                     latencies.append(elapsed)
                     if i not in rows:
@@ -173,7 +178,7 @@ def _client_process(url: str, queries: list[str], threads: int, max_requests: in
         t.start()
     for t in pool:
         t.join()
-    out.put((latencies, errors, rows))
+    out.put((latencies, errors, rows, cache))
 
 
 def load(url: str, queries: list[str], *, concurrency: int, max_requests: int, max_seconds: float,
@@ -195,8 +200,11 @@ def load(url: str, queries: list[str], *, concurrency: int, max_requests: int, m
     latencies: list[float] = []
     errors: dict[str, int] = {}
     rows: dict[int, int] = {}
+    cache: dict[str, int] = {}
     for _ in procs:
-        lat, err, rw = out.get()
+        lat, err, rw, seen = out.get()
+        for k, v in seen.items():
+            cache[k] = cache.get(k, 0) + v
         latencies += lat
         for k, v in err.items():
             errors[k] = errors.get(k, 0) + v
@@ -206,6 +214,8 @@ def load(url: str, queries: list[str], *, concurrency: int, max_requests: int, m
         proc.join()
     wall = time.monotonic() - started
     out = summarize(latencies, wall, errors) | {"rows": [rows.get(i) for i in range(len(queries))]}
+    if cache:  # stadtgraph's answers say whether they were run or taken from its result cache
+        out["cache"] = cache
     if server_pid and latencies:
         out["server_cpu_ms_per_request"] = round((tree_cpu_seconds(server_pid) - cpu_before) * 1000 / len(latencies), 2)
     return out
@@ -267,6 +277,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--timeout", type=float, default=2.0, help="stadtgraph's query time limit in this run")
     p.add_argument("--runaways", type=int, default=1, help="clients sending runaway queries in the last phase")
     p.add_argument("--data", default=str(ROOT / "data"), help="sources to build (default: the shipped data)")
+    p.add_argument("--cache", action="store_true",
+                   help="with stadtgraph's result cache on (default off: every answer is a query run); hits and "
+                        "misses are reported apart")
     p.add_argument("--save", action="store_true", help="also write JSON to bench/results/")
     args = p.parse_args(argv)
 
@@ -284,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
         with open(work / "data.nq", "rb") as dump:
             quads = sum(1 for _ in dump)
         ours_port, theirs_port = free_port(), free_port()
-        ours = start_stadtgraph(work / "store", ours_port, args.timeout, log)
+        ours = start_stadtgraph(work / "store", ours_port, args.timeout, log, cache=args.cache)
         print("· rdflib-endpoint lädt / loading …", file=sys.stderr, flush=True)
         theirs = start_rdflib(work / "data.nq", theirs_port, log)
         ours_url, theirs_url = f"http://127.0.0.1:{ours_port}/sparql", f"http://127.0.0.1:{theirs_port}/"
@@ -328,6 +341,9 @@ def main(argv: list[str] | None = None) -> int:
         flag = "" if q["rows_equal"] else f"  (Zeilen / distinct rows {q['stadtgraph']['rows']} ≠ {q['rdflib_endpoint']['rows']})"
         print(row(name, q["stadtgraph"], q["rdflib_endpoint"]) + flag)
     print(row("MIX (all curated)", mix["stadtgraph"], mix["rdflib_endpoint"]))
+    seen = mix["stadtgraph"].get("cache", {})
+    print(f"stadtgraph result cache in the mix: {seen.get('hit', 0)} hits (not query runs), "
+          f"{seen.get('miss', 0)} misses (query runs)" + ("" if args.cache else " — off in this run (--cache)"))
     rc = results["runaway"]
     print(f"\nDurchläufer / runaway cost ({rc['runaways']} client(s), limit {args.timeout:g} s, answers "
           f"{rc['runaway_answers']}): mix {rc['alone']['rps']} → {rc['with_runaways']['rps']} req/s "

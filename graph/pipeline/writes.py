@@ -117,11 +117,18 @@ class GraphWriter:
     def __init__(self, settings: Settings, store: Store, followers: Followers | None = None) -> None:
         self.settings = settings
         self.store = store
-        self.followers = followers_for(settings, store) if followers is None else followers
+        self._followers = followers
         self.iris = Iris(settings.base_iri)
         # Reentrant: an update holds it from its scratch copy to its write (:meth:`exclusive`).
         self._lock = threading.RLock()
         self._gate = None
+
+    @property
+    def followers(self) -> Followers:
+        """Who is told each write (:func:`graph.pipeline.changes.followers_for` unless given)."""
+        if self._followers is None:
+            self._followers = followers_for(self.settings, self.store)
+        return self._followers
 
     @property
     def gate(self):
