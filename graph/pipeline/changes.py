@@ -26,6 +26,7 @@ import rdflib
 from rdflib.compare import graph_diff, to_isomorphic
 
 from graph.iris import Iris
+from graph.search import SearchFollower
 
 
 @dataclass(frozen=True)
@@ -119,4 +120,4 @@ class Followers:
 
 def followers_for(settings, store) -> Followers:
     """The followers every writer of ``store`` tells (the registry: one line per follower)."""
-    return Followers()
+    return Followers([SearchFollower(settings, store)])
