@@ -113,7 +113,7 @@ def _batch(store: Store, pairs: list[tuple[str, str]]) -> Iterator[Document]:
 SELECT ?e ?o ?t (SAMPLE(?name) AS ?label) (SAMPLE(?asserted) AS ?own) WHERE {{
   VALUES (?e ?g) {{ {values} }}
   {{ GRAPH ?g {{ ?e ?p ?o }} BIND(true AS ?asserted) }} UNION {{ ?e ?p ?o }}
-  FILTER(isIRI(?o) && ?o != ?e)
+  FILTER(isIRI(?o) && ?o != ?e && ?p NOT IN (rdf:type, ob:konfidenz))
   ?o a ?t .
   ?o rdfs:label|skos:prefLabel|dcterms:title ?name FILTER(lang(?name) = "de" || lang(?name) = "")
 }} GROUP BY ?e ?o ?t"""

@@ -71,6 +71,9 @@ class Results:
     chosen: dict[str, list[str]]
     suggestions: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    #: The search text whose results these are when ``query`` found nothing and its one-edit
+    #: correction did ("Keine Treffer für „Quartir“; Ergebnisse für „Quartier“").
+    corrected: str | None = None
 
     @property
     def pages(self) -> int:
@@ -205,6 +208,18 @@ class SearchIndex:
 
         :raises SearchSyntaxError: for a text that cannot be read; :raises BadRequest: for an unknown facet
         or a page out of range; :raises QueryTimeout: when the search runs longer than the time limit."""
+        results = self._search(text, facets, page, page_size, years)
+        if results.total == 0 and len(results.suggestions) == 1:
+            better = self._search(results.suggestions[0], facets, page, page_size, years)
+            if better.total:
+                better.query, better.corrected = text, results.suggestions[0]
+                better.suggestions = results.suggestions
+                better.seconds += results.seconds
+                return better
+        return results
+
+    def _search(self, text: str, facets: dict[str, list[str]] | None, page: int, page_size: int,
+                years: tuple[str | None, str | None]) -> Results:
         started = time.perf_counter()
         query = parse(text)
         chosen = {k: [v for v in vs if v] for k, vs in (facets or {}).items() if any(vs)}
