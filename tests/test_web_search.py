@@ -72,3 +72,27 @@ def test_the_api_is_in_the_openapi_description(client):
     paths = client.get("/api/openapi.json").get_json()["paths"]
     params = {p["name"] for p in paths["/api/suche"]["get"]["parameters"]}
     assert {"q", "art", "themenfeld", "sozialraum", "jahr", "einheit", "von", "bis", "seite"} <= params
+
+
+PROLOGUE = "PREFIX ob: <https://daten.oberhausen.de/stadtgraph/ontology#>\n"
+
+
+def test_sparql_joins_full_text_with_graph_patterns(client):
+    query = PROLOGUE + """SELECT ?k WHERE {
+      ?k ob:volltext "Einzelhandel" .
+      ?k a ob:Konzept .
+    }"""
+    r = client.get("/sparql", query_string={"query": query}, headers={"Accept": "application/sparql-results+json"})
+    assert r.status_code == 200, r.text
+    found = {b["k"]["value"] for b in r.get_json()["results"]["bindings"]}
+    assert "https://daten.oberhausen.de/stadtgraph/konzept/einzelhandelskonzept" in found
+    assert not any("/vorlage/" in iri for iri in found)  # the graph pattern narrowed the search
+
+
+def test_sparql_full_text_that_does_not_stand_alone_is_a_syntax_error(client):
+    query = PROLOGUE + 'SELECT ?k WHERE { ?k a ob:Konzept ; ob:volltext "Wohnen" }'
+    r = client.get("/sparql", query_string={"query": query}, headers={"Accept": "application/sparql-results+json"})
+    assert r.status_code == 400 and "volltext" in r.get_json()["detail"]
+    bad = PROLOGUE + 'SELECT ?k WHERE { ?k ob:volltext "\\"Neue Mitte" }'
+    r = client.get("/sparql", query_string={"query": bad}, headers={"Accept": "application/sparql-results+json"})
+    assert r.status_code == 400 and r.get_json()["type"].endswith("/search-syntax")

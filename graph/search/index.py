@@ -287,9 +287,18 @@ class SearchIndex:
         match = parse(text).fts()
         if match is None:
             return []
-        rows = self._connection().execute(
-            f"SELECT d.iri, bm25(fts, {', '.join(map(str, WEIGHTS))}) AS score FROM fts JOIN docs d ON "
-            "d.id = fts.rowid WHERE fts MATCH ? ORDER BY score LIMIT ?", (match, limit))
+        db = self._connection()
+        deadline = time.monotonic() + self.timeout
+        db.set_progress_handler(lambda: time.monotonic() > deadline, 10_000)
+        try:
+            rows = db.execute(
+                f"SELECT d.iri, bm25(fts, {', '.join(map(str, WEIGHTS))}) AS score FROM fts JOIN docs d ON "
+                "d.id = fts.rowid WHERE fts MATCH ? ORDER BY score LIMIT ?", (match, limit)).fetchall()
+        except sqlite3.OperationalError as exc:
+            raise QueryTimeout(f"Die Volltextsuche dauerte länger als {self.timeout:g} s / the full-text search "
+                               f"took longer than {self.timeout:g} s", limit=self.timeout) from exc
+        finally:
+            db.set_progress_handler(None, 0)
         return [(iri, -score) for iri, score in rows]
 
     def _suggestions(self, db: sqlite3.Connection, query: Query) -> list[str]:
