@@ -43,9 +43,19 @@ def index_for(settings: Settings, store: Store) -> SearchIndex:
                 index = SearchIndex(Path(folder) / "index.sqlite", iris, timeout=settings.search_timeout)
                 weakref.finalize(index, shutil.rmtree, folder, True)
             else:
-                index = SearchIndex(Path(settings.search_dir) / "index.sqlite", iris, timeout=settings.search_timeout)
+                index = SearchIndex(index_path(settings), iris, timeout=settings.search_timeout)
             _indexes[store] = index
         return index
+
+
+def index_path(settings: Settings) -> Path:
+    """Where the index of an on-disk or external store lives: ``search_dir``; left at its default while the
+    embedded store was moved (``store_path``), beside that store, so two stores never share one index."""
+    state = Path(settings.state_dir)
+    if (settings.store == "oxigraph" and Path(settings.search_dir) == state / "search"
+            and Path(settings.store_path) != state / "store"):
+        return Path(settings.store_path + "-search") / "index.sqlite"
+    return Path(settings.search_dir) / "index.sqlite"
 
 
 class SearchFollower:

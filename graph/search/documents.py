@@ -57,10 +57,13 @@ class Document:
 def record_of(graph: str, iris: Iris) -> str | None:
     """The entity a record graph holds, None for the graphs the service writes itself."""
     own = {str(iris.inferred_graph), str(iris.ontology_graph), str(iris.provenance_graph), str(iris.update_graph)}
-    prefix = iris.base + "graph/"
-    if graph in own or not graph.startswith(prefix) or graph.startswith(prefix + "quelle/"):
+    if graph in own or not graph.startswith(iris.base):
         return None
-    return iris.base + graph[len(prefix):]
+    # {base}graph/<path> holds {base}<path>; a sub-base ({base}stadt-0001/graph/<path>, as in bench/) likewise.
+    head, found, path = graph[len(iris.base):].partition("graph/")
+    if not found or (head and not head.endswith("/")) or not path or path.startswith("quelle/"):
+        return None
+    return iris.base + head + path
 
 
 def _german(lang: str | None) -> bool:
