@@ -48,14 +48,10 @@ def fold(text: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c))
 
 
-@lru_cache(maxsize=200_000)
-def _stem_folded(word: str) -> str:
-    return _stemmer.stemWord(word)
-
-
+@lru_cache(maxsize=500_000)
 def stem(word: str) -> str:
-    """The index term of one word."""
-    return _stem_folded(fold(word))
+    """The index term of one word (cached: a text repeats its words, a corpus its vocabulary)."""
+    return _stemmer.stemWord(fold(word))
 
 
 def parts(term: str) -> list[str]:
@@ -90,11 +86,17 @@ def drucksache_keys(number: str) -> list[str]:
     return [key] if bare == key or not bare else [key, bare]
 
 
-def analysed(text: str) -> tuple[str, str]:
+def analysed(text: str, forms: dict[str, str] | None = None) -> tuple[str, str]:
     """(terms, parts) of a text, each space-separated, as the index stores them: the terms keep the
-    words' order (phrases are looked up by position), the parts are a bag."""
-    terms = [t.term for t in tokens(text)]
-    return " ".join(terms), " ".join(p for t in terms for p in parts(t))
+    words' order (phrases are looked up by position), the parts are a bag. ``forms`` collects the first
+    spelling of each term (the words "did you mean" shows)."""
+    found = list(tokens(text))
+    if forms is not None:
+        for t in found:
+            if t.term not in forms:
+                forms[t.term] = text[t.start:t.end]
+    terms = [t.term for t in found]
+    return " ".join(terms), " ".join(p for t in dict.fromkeys(terms) for p in parts(t))
 
 
 def edits(word: str) -> set[str]:

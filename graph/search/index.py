@@ -185,17 +185,14 @@ class SearchIndex:
             kind = next(iter(doc.facets["art"]))
             cur = db.execute("INSERT INTO docs(iri, graph, kind, title, body) VALUES (?, ?, ?, ?, ?)",
                              (doc.iri, doc.graph, kind, doc.title, doc.body))
-            title_terms, title_parts = analysed("\n".join(doc.names or [doc.title]))
-            body_terms, body_parts = analysed(doc.body)
+            forms: dict[str, str] = {}
+            title_terms, title_parts = analysed("\n".join(doc.names or [doc.title]), forms)
+            body_terms, body_parts = analysed(doc.body, forms)
             keys = " ".join(k for number in doc.drucksachen for k in drucksache_keys(number))
             db.execute("INSERT INTO fts(rowid, title, body, parts, keys) VALUES (?, ?, ?, ?, ?)",
                        (cur.lastrowid, title_terms, body_terms, f"{title_parts} {body_parts}", keys))
             db.executemany("INSERT INTO facets(doc, name, value) VALUES (?, ?, ?)",
                            [(cur.lastrowid, name, value) for name in FACETS for value in doc.facets.get(name, ())])
-            forms = {}
-            for text in (*doc.names, doc.body):
-                for token in tokens(text):
-                    forms.setdefault(token.term, text[token.start:token.end])
             db.executemany("INSERT OR IGNORE INTO forms(term, form) VALUES (?, ?)", forms.items())
             n += 1
         return n
