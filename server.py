@@ -58,6 +58,9 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     if writes_enabled(settings) and not store.read_only:
         # A write killed between the store write and the inference refresh left a marker: repair first.
         repair_after_crash(settings, store)
+    from web.search import check_index
+
+    check_index(app, settings, store)  # the full-text index: rebuilt here if missing or out of step
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
     # First of all hooks: every later hook, log line and error body carries the request id.

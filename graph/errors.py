@@ -58,6 +58,13 @@ class QuerySyntaxError(ParseError):
     title = "SPARQL-Syntaxfehler / SPARQL syntax error"
 
 
+class SearchSyntaxError(ParseError):
+    """A full-text search text that cannot be read (an unclosed quote, a dangling OR, too many words)."""
+
+    slug = "search-syntax"
+    title = "Fehlerhafte Suchanfrage / search syntax error"
+
+
 class QueryRefused(BadRequest):
     """A query the public endpoint does not run (update, SERVICE, LOAD, foreign dataset)."""
 

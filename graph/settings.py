@@ -27,7 +27,7 @@ def _setting(default: Any, help: str, **kw: Any) -> Any:
 
 
 #: Settings that default to a folder of ``state_dir``.
-STATE_FOLDERS = {"store_path": "store", "dump_dir": "dumps", "audit_dir": "audit"}
+STATE_FOLDERS = {"store_path": "store", "dump_dir": "dumps", "audit_dir": "audit", "search_dir": "search"}
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,11 @@ class Settings:
     audit_dir: str = _setting(
         "", "Directory of the audit log of Graph Store writes (graph-store.jsonl: one JSON line per write "
         "or refused write, with token name, time, graph, triples added and removed); empty: state_dir/audit.")
+    search_dir: str = _setting(
+        "", "Directory of the full-text search index (index.sqlite, kept in step with every write and rebuilt "
+        "at start when it is missing or out of step); empty: state_dir/search. The in-memory store keeps its "
+        "index in a temporary file.")
+    search_timeout: float = _setting(2.0, "Seconds after which a full-text search (/suche, /api/suche) is stopped.")
     max_body_bytes: int = _setting(1_000_000, "Largest request body accepted by ordinary routes.")
     max_upload_bytes: int = _setting(20_000_000, "Largest request body for /validate and Graph Store writes.")
     max_query_length: int = _setting(100_000, "Longest SPARQL query text accepted (characters).")
@@ -231,6 +236,8 @@ class Settings:
             raise ConfigurationError("wiki_timeout and oparl_timeout must be positive")
         if self.result_cache_entries < 0 or self.result_cache_bytes < 0:
             raise ConfigurationError("result_cache_entries and result_cache_bytes must not be negative")
+        if self.search_timeout <= 0:
+            raise ConfigurationError("search_timeout must be positive")
         if self.query_processes < 0 or self.query_queue_wait < 0:
             raise ConfigurationError("query_processes and query_queue_wait must not be negative")
 

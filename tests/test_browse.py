@@ -39,14 +39,16 @@ def test_search_by_title(pub_client):
     html = pub_client.get("/suche?q=osterFELD", headers={"Accept": "text/html"}).text
     results = html[html.index('class="results"'):]
     assert f'href="/{CONCEPT}"' in results and f'href="/{PARTNER}"' in results
-    assert 'href="/raum/sozialraum/osterfeld">Osterfeld</a></td><td>Sozialraum</td>' in results
-    assert "Klimaanpassungskonzept" not in results
+    assert ('<span class="kind">Sozialraum</span> <a href="/raum/sozialraum/osterfeld"><mark>Osterfeld</mark></a>'
+            in results)
     none = pub_client.get("/suche?q=Atlantis").text
     assert "Keine Treffer." in none
 
 
 def test_search_text_is_a_literal_not_query_text(pub_client):
     r = pub_client.get('/suche?q=" ) } SELECT * WHERE { ?s ?p ?o', headers={"Accept": "text/html"})
+    assert r.status_code == 400 and "nie geschlossen" not in r.text and "wird nicht geschlossen" in r.text
+    r = pub_client.get('/suche?q=) } SELECT * WHERE { ?s ?p ?o', headers={"Accept": "text/html"})
     assert r.status_code == 200 and "Keine Treffer." in r.text
 
 

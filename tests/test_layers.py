@@ -17,7 +17,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("graph.settings", "graph.iris", "graph.records", "graph.nesting", "graph.querytext", "graph.rdfparse", "graph.ops.logs",
      "graph.ops.metrics"),
     ("graph.store", "graph.sources", "graph.loaders", "graph.ontology", "graph.formats", "graph.labels"),
-    ("graph.gate", "graph.inference", "graph.ops"),
+    ("graph.gate", "graph.inference", "graph.ops", "graph.search"),
     ("graph.pipeline", "graph.query"),
     ("graph.pages", "graph.publish"),
     ("web",),

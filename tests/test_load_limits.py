@@ -229,11 +229,10 @@ def disk_app(live_store):
 
 
 @pytest.mark.parametrize("module, name, path", [
-    ("graph.pages.browse", "_SEARCH", "/suche?q=klima"),
     ("graph.pages.overview", "_COUNTS", "/"),
     ("graph.pages.describe", "_OUT", "/konzept/klimaanpassungskonzept"),
     ("graph.publish.void", "_TRIPLES", "/.well-known/void"),
-], ids=["search", "home", "resource", "void"])
+], ids=["home", "resource", "void"])
 def test_a_runaway_page_is_stopped_at_the_time_limit(disk_app, monkeypatch, module, name, path):
     import importlib
 

@@ -17,6 +17,7 @@ def register_blueprints(app: Flask) -> None:
         linked,
         ops,
         resources,
+        search,
         security,
         sparql,
         validation,
@@ -33,5 +34,5 @@ def register_blueprints(app: Flask) -> None:
     conditional.init_app(app)
     linked.init_app(app)
     # resources holds the catch-all for minted IRIs; Werkzeug ranks it below every fixed route.
-    for module in (ops, home, sparql, api, catalog, validation, graph_store, resources):
+    for module in (ops, home, search, sparql, api, catalog, validation, graph_store, resources):
         app.register_blueprint(module.bp)

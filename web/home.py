@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from graph.errors import BadRequest
 from graph.pages import browse, overview
 from graph.pages import synergy_map as synergies_net
 from web.capacity import page_store
 from web.context import settings
 from web.i18n import lang
+from web.search import page as search_page
 
 bp = Blueprint("home", __name__)
 
@@ -24,11 +24,8 @@ def index():
 
 @bp.get("/suche")
 def search():
-    text = request.args.get("q", "")
-    if len(text) > browse.MAX_SEARCH_LENGTH:
-        raise BadRequest(f"Suchtext länger als {browse.MAX_SEARCH_LENGTH} Zeichen / search text longer than "
-                         f"{browse.MAX_SEARCH_LENGTH} characters", limit=browse.MAX_SEARCH_LENGTH)
-    return render_template("search.html", q=text, results=browse.search(page_store(), text, lang()))
+    """Full-text search over every record (:mod:`web.search`)."""
+    return search_page()
 
 
 @bp.get("/synergien")

@@ -26,6 +26,7 @@ import rdflib
 from rdflib.compare import graph_diff, to_isomorphic
 
 from graph.iris import Iris
+from graph.search import SearchFollower
 
 
 @dataclass(frozen=True)
@@ -129,5 +130,6 @@ class Followers:
 def followers_for(settings, store) -> Followers:
     """The followers every writer of ``store`` tells (the registry: one line per follower)."""
     return Followers([
-        store.version,  # ETags, the result cache and the published documents are keyed by it
+        SearchFollower(settings, store),  # the full-text index (graph/search)
+        store.version,  # last: ETags, the result cache and the published documents are keyed by it
     ])

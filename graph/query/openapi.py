@@ -62,6 +62,53 @@ def curated_operation(query: CuratedQuery) -> dict[str, Any]:
     }
 
 
+def search_operation() -> dict[str, Any]:
+    """The full-text search (:mod:`graph.search`) as JSON."""
+    def param(name: str, description: str, schema: dict, many: bool = False) -> dict[str, Any]:
+        out = {"name": name, "in": "query", "required": False, "description": description,
+               "schema": {"type": "array", "items": schema} if many else schema}
+        return {**out, "explode": True} if many else out
+
+    text = {"type": "string"}
+    facet = "Facette {}: nur Treffer mit diesem Wert (wiederholbar, alle müssen gelten) / only results with this value"
+    hit = {"type": "object", "properties": {
+        "iri": text, "title": text, "kind": text, "score": {"type": "number"}, "snippet": text,
+        "snippet_html": {"type": "string", "description": "Treffer in <mark> / matched words in <mark>"},
+        "title_html": text}}
+    counts = {"type": "array", "items": {"type": "object", "properties": {"value": text,
+                                                                          "count": {"type": "integer"}}}}
+    return {
+        "operationId": "search",
+        "summary": "Volltextsuche (Deutsch) über alle Einträge / full-text search (German) over every record",
+        "description": 'Alle Wörter müssen vorkommen; "…" Wortgruppe, -Wort schließt aus, OR/ODER verbindet. '
+                       "Groß-/Kleinschreibung, Umlaute (ue = ü), ß = ss, Wortformen und Wortteile von "
+                       "Zusammensetzungen werden gefunden, eine Drucksachennummer wie geschrieben oder ohne "
+                       "Schrägstriche. Rangfolge BM25, Titel stärker gewichtet. Findet die Suche nichts und liegt "
+                       "ein bekanntes Wort eine Änderung entfernt, kommen dessen Treffer (corrected). / All words "
+                       "must occur; see the German text for the syntax.",
+        "tags": ["Suche / search"],
+        "parameters": [
+            param("q", "Suchtext (höchstens 200 Zeichen, 12 Begriffe) / search text", {**text, "maxLength": 200,
+                                                                                        "example": "Quartiere"}),
+            *[param(name, facet.format(name), text, many=True)
+              for name in ("art", "themenfeld", "sozialraum", "jahr", "einheit")],
+            param("von", "Frühestes Jahr / earliest year", {"type": "string", "pattern": "^[0-9]{4}$"}),
+            param("bis", "Spätestes Jahr / latest year", {"type": "string", "pattern": "^[0-9]{4}$"}),
+            param("seite", "Seite / page", {"type": "integer", "minimum": 1, "maximum": 50}),
+            param("pro_seite", "Treffer je Seite / results per page", {"type": "integer", "minimum": 1,
+                                                                      "maximum": 100}),
+        ],
+        "responses": {"200": {"description": "Treffer / results", "content": {"application/json": {"schema": {
+            "type": "object", "properties": {
+                "q": text, "corrected": {"type": ["string", "null"]}, "suggestions": {"type": "array", "items": text},
+                "total": {"type": "integer"}, "page": {"type": "integer"}, "page_size": {"type": "integer"},
+                "pages": {"type": "integer"}, "chosen": {"type": "object"},
+                "facets": {"type": "object", "additionalProperties": counts},
+                "results": {"type": "array", "items": hit}}}}}},
+            **_errors()},
+    }
+
+
 def openapi_document(catalog: dict[str, CuratedQuery], server_url: str) -> dict[str, Any]:
     """The OpenAPI 3.1 document for the given catalog, served from ``server_url``."""
     paths: dict[str, Any] = {}
@@ -72,6 +119,7 @@ def openapi_document(catalog: dict[str, CuratedQuery], server_url: str) -> dict[
         "summary": "Alle kuratierten Anfragen / all curated queries",
         "responses": {"200": {"description": "Liste / list", "content": {"application/json": {"schema": {
             "type": "array", "items": {"type": "object"}}}}}}}}
+    paths["/api/suche"] = {"get": search_operation()}
     sparql_params = [
         {"name": "query", "in": "query", "required": True, "schema": {"type": "string"},
          "description": "SPARQL-1.1-Anfrage / SPARQL 1.1 query"},

@@ -24,6 +24,8 @@ from graph.formats import RDF_FORMATS, RESULT_FORMATS, Format, negotiate
 from graph.iris import is_absolute_iri
 from graph.query.executors import QueryJob
 from graph.querytext import QueryInfo, check_public
+from graph.search import index_for
+from graph.search import sparql as full_text
 from graph.settings import Settings
 from graph.store import DATASETS, Store
 
@@ -205,6 +207,8 @@ def plan(req: ProtocolRequest, store: Store, settings: Settings, accept: MIMEAcc
     and the dataset, and return the job for the runner."""
     assert req.query is not None
     info = check_public(req.query)
+    query = full_text.rewrite(req.query, lambda text, limit: [
+        iri for iri, _ in index_for(settings, store).matching(text, limit)])
     if req.protocol_dataset:
         # Protocol parameters override the query's own FROM/FROM NAMED (SPARQL 1.1 Protocol 2.1.4).
         default_graphs, named_graphs = list(req.default_graphs), list(req.named_graphs)
@@ -225,7 +229,7 @@ def plan(req: ProtocolRequest, store: Store, settings: Settings, accept: MIMEAcc
     graph_format = (choose_format(accept, RDF_FORMATS, req.format_params) if graph_asked
                     else RDF_FORMATS[0])
     job = QueryJob(
-        query=req.query, results_format=results_format.name, graph_format=graph_format.name,
+        query=query, results_format=results_format.name, graph_format=graph_format.name,
         dataset=req.dataset or "all", default_graphs=default_graphs, named_graphs=named_graphs,
         row_limit=settings.row_limit, timeout=settings.query_timeout)
     return job, info
