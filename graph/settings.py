@@ -27,7 +27,7 @@ def _setting(default: Any, help: str, **kw: Any) -> Any:
 
 
 #: Settings that default to a folder of ``state_dir``.
-STATE_FOLDERS = {"store_path": "store", "dump_dir": "dumps", "audit_dir": "audit"}
+STATE_FOLDERS = {"store_path": "store", "dump_dir": "dumps", "audit_dir": "audit", "history_dir": "history"}
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,15 @@ class Settings:
     audit_dir: str = _setting(
         "", "Directory of the audit log of Graph Store writes (graph-store.jsonl: one JSON line per write "
         "or refused write, with token name, time, graph, triples added and removed); empty: state_dir/audit.")
+    history_dir: str = _setting(
+        "", "Directory of the version log (versions.sqlite: every accepted version of every record graph, for "
+        "the history pages, Memento and the change feed); empty: state_dir/history. A memory store keeps "
+        "its log in memory.")
+    history_retention_days: float = _setting(
+        0.0, "Days a record's older versions are kept ('stadtgraph history prune' drops older ones; a record's "
+        "newest version always stays); 0: keep all.")
+    ldes_page_size: int = _setting(250, "Versions per fragment of the change feed (/ldes); changing it changes "
+                                   "every fragment's address.")
     max_body_bytes: int = _setting(1_000_000, "Largest request body accepted by ordinary routes.")
     max_upload_bytes: int = _setting(20_000_000, "Largest request body for /validate and Graph Store writes.")
     max_query_length: int = _setting(100_000, "Longest SPARQL query text accepted (characters).")
@@ -225,6 +234,8 @@ class Settings:
             raise ConfigurationError("harvest_interval must not be negative")
         if self.wiki_timeout <= 0 or self.oparl_timeout <= 0:
             raise ConfigurationError("wiki_timeout and oparl_timeout must be positive")
+        if self.history_retention_days < 0 or self.ldes_page_size < 1:
+            raise ConfigurationError("history_retention_days must not be negative, ldes_page_size be positive")
         if self.query_processes < 0 or self.query_queue_wait < 0:
             raise ConfigurationError("query_processes and query_queue_wait must not be negative")
 

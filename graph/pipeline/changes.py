@@ -119,4 +119,8 @@ class Followers:
 
 def followers_for(settings, store) -> Followers:
     """The followers every writer of ``store`` tells (the registry: one line per follower)."""
-    return Followers()
+    from graph.pipeline import versions
+
+    return Followers([
+        versions.follower(settings, store),  # the version log: history, Memento, the change feed
+    ])
