@@ -450,7 +450,9 @@ def _build_sources(change, iris: Iris) -> dict[str, tuple[str, str | None, str |
     out = {}
     for graph, file in prov.subject_objects(DCTERMS.source):
         revision = next((str(r) for r in prov.objects(graph, OB.wikiRevision)), None)
-        url = next((str(u) for u in prov.objects(graph, PROV.wasDerivedFrom) if OLDID.search(str(u))), None)
+        links = [str(u) for u in prov.objects(graph, PROV.wasDerivedFrom) if OLDID.search(str(u))]
+        # The link to the revision itself if the provenance has it, else any revision link of the page.
+        url = next((u for u in sorted(links) if OLDID.search(u).group(1) == revision), min(links, default=None))
         if revision is None and url:
             revision = OLDID.search(url).group(1)
         out[str(graph)] = ("wiki" if revision else "build", revision or str(file), url)
