@@ -280,10 +280,12 @@ class VersionLog:
         return {i: _unpack(c) for i, c in rows}
 
     def facets(self) -> tuple[list[str], list[str]]:
-        """The kinds and sources that have versions (for the filters of the changes page)."""
+        """The kinds and sources that have changes (for the filters of the changes page); the state before the
+        log began is no change, so it is not offered."""
         with self._connect() as db:
-            kinds = [r[0] for r in db.execute("SELECT DISTINCT kind FROM versions ORDER BY kind")]
-            sources = [r[0] for r in db.execute("SELECT DISTINCT source FROM versions ORDER BY source")]
+            changes = "FROM versions WHERE method != 'BASELINE'"
+            kinds = [r[0] for r in db.execute(f"SELECT DISTINCT kind {changes} ORDER BY kind")]
+            sources = [r[0] for r in db.execute(f"SELECT DISTINCT source {changes} ORDER BY source")]
         return kinds, sources
 
     def last_id(self) -> int:
@@ -358,7 +360,7 @@ class VersionLog:
                     # of it is a diff against something, not a creation.
                     self._insert(db, iris, GraphChange(change.graph, rdflib.Graph(), change.before), stamp(),
                                  "BASELINE", "-", ("store", None, None))
-                source = (sources or {}).get(change.graph) or _source_of(change, method)
+                source = (sources or {}).get(change.graph) or _source_of(change, method, actor)
                 ids.append(self._insert(db, iris, change, stamp(), method, actor, source))
                 known.add(change.graph)
         return ids
@@ -424,21 +426,23 @@ class VersionLog:
         return n
 
 
-def _source_of(change, method: str) -> tuple[str, str | None, str | None]:
-    """Where a version came from, read from the record itself: a wiki revision (``ob:wikiRevision`` or an
-    ``oldid`` link), an OParl paper's ``modified``, else the kind of write."""
+def _source_of(change, method: str, actor: str) -> tuple[str, str | None, str | None]:
+    """Where a version came from. A harvest's from the record itself: the wiki revision (``ob:wikiRevision``,
+    its ``oldid`` link) or the OParl paper's ``modified``; an HTTP write is the Graph Store's or SPARQL
+    Update's, whatever the record cites."""
+    if method != "HARVEST":
+        return ({"BUILD": "build", "UPDATE": "sparql-update", "REPAIR": "store"}.get(method, "graph-store"),
+                None, None)
     g = change.before if change.dropped else change.after
-    for url in g.objects(None, PROV.wasDerivedFrom):
-        found = OLDID.search(str(url))
-        if found:
-            return ("wiki", found.group(1), str(url))
-    for rev in g.objects(None, OB.wikiRevision):
-        return ("wiki", str(rev), None)
-    if any(True for _ in g.subjects(rdflib.RDF.type, OB.Vorlage)):
-        for modified in g.objects(None, DCTERMS.modified):
-            return ("oparl", str(modified), None)
-    return ({"BUILD": "build", "UPDATE": "sparql-update", "HARVEST": "harvest"}.get(method, "graph-store"),
-            None, None)
+    if actor == "oparl-harvest":
+        modified = next((str(m) for m in g.objects(None, DCTERMS.modified)), None)
+        return ("oparl", modified, None)
+    revision = next((str(r) for r in g.objects(None, OB.wikiRevision)), None)
+    links = sorted(str(u) for u in g.objects(None, PROV.wasDerivedFrom) if OLDID.search(str(u)))
+    url = next((u for u in links if OLDID.search(u).group(1) == revision), links[0] if links else None)
+    if revision is None and url:
+        revision = OLDID.search(url).group(1)
+    return ("wiki", revision, url)
 
 
 def _build_sources(change, iris: Iris) -> dict[str, tuple[str, str | None, str | None]]:

@@ -116,13 +116,15 @@ def diff_sentences(store: Store, record: str, old: rdflib.Graph, new: rdflib.Gra
     iris = {str(term) for t in removed | added for term in t if isinstance(term, URIRef)}
     labels = fetch_labels(store, iris, lang)
 
+    opening, closing = ("„", "“") if lang == "de" else ("“", "”")
+
     def value(term) -> str:
         if isinstance(term, Literal):
             tag = f" ({words['lang'].get(term.language, term.language)})" if term.language and term.language != lang else ""
-            return f"„{term}“{tag}"
+            return f"{opening}{term}{closing}{tag}"
         if isinstance(term, BNode):
             return "(ohne Namen)" if lang == "de" else "(unnamed)"
-        return f"„{labels.get(str(term), str(term))}“"
+        return f"{opening}{labels.get(str(term), str(term))}{closing}"
 
     groups: dict[tuple, tuple[list, list]] = {}
     for s, p, o in removed:
@@ -132,7 +134,7 @@ def diff_sentences(store: Store, record: str, old: rdflib.Graph, new: rdflib.Gra
     out = list(head)
     for (s, p), (gone, came) in sorted(groups.items(), key=lambda kv: (str(kv[0][0]) != record, str(kv[0][0]),
                                                                         labels.get(str(kv[0][1]), ""))):
-        prefix = "" if str(s) == record else words["of"].format(s=value(s).strip("„“"))
+        prefix = "" if str(s) == record else words["of"].format(s=value(s).strip("„“”"))
         name = labels.get(str(p), str(p))
         name = name[:1].upper() + name[1:] if not prefix else name
         if head:  # a new record: what it says, not a list of additions
