@@ -11,6 +11,7 @@
     stadtgraph harvest oparl [--full]    the council's OParl endpoint (oparl_system_url) → store, incrementally
     stadtgraph settings                  every setting with its default and help
     stadtgraph token NAME                a new Graph Store write token and its configuration line
+    stadtgraph history prune|export|import   the version log: retention, carrying it across a dump and restore
 """
 from __future__ import annotations
 
@@ -261,6 +262,39 @@ def cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_history(args: argparse.Namespace) -> int:
+    """The version log (graph.pipeline.versions): ``prune`` applies history_retention_days (or --days),
+    ``export`` writes it as JSON lines, ``import`` reads them back (after restoring a dump)."""
+    from graph.pipeline.versions import version_log
+
+    settings = _settings(args)
+    log = version_log(settings, read_only=args.action == "export")
+    if args.action == "prune":
+        days = settings.history_retention_days if args.days is None else args.days
+        if days <= 0:
+            _progress("history_retention_days = 0: alle Fassungen bleiben / all versions are kept")
+            return 0
+        dropped = log.prune(days)
+        _progress(f"{dropped} Fassungen älter als {days:g} Tage entfernt; {log.count()} bleiben")
+    elif args.action == "export":
+        if args.file and args.file != "-":
+            tmp = Path(args.file + ".tmp")
+            with open(tmp, "w", encoding="utf-8") as fh:
+                n = log.export(fh)
+            tmp.replace(args.file)
+        else:
+            n = log.export(sys.stdout)
+        _progress(f"{n} Fassungen ausgegeben")
+    else:
+        if not args.file:
+            print("FEHLER  history import braucht eine Datei / needs a file", file=sys.stderr)
+            return 2
+        with open(args.file, encoding="utf-8") as fh:
+            n = log.import_(fh, replace=args.replace)
+        _progress(f"{n} Fassungen eingelesen; {log.count()} im Protokoll")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="stadtgraph", description="Wissensgraph der Stadtentwicklungsplanung Oberhausen")
     p.add_argument("--store", help="Verzeichnis des eingebetteten Speichers (store_path)")
@@ -323,6 +357,15 @@ def parser() -> argparse.ArgumentParser:
     h.add_argument("--snapshot", metavar="DIR", help="die Seiten als MediaWiki-Export nach DIR/export/ schreiben "
                    "(statt in den Speicher)")
     h.set_defaults(func=cmd_harvest)
+
+    hi = sub.add_parser("history", help="das Versionsprotokoll: aufräumen (prune), ausgeben (export), einlesen "
+                        "(import)")
+    hi.add_argument("action", choices=["prune", "export", "import"])
+    hi.add_argument("file", nargs="?", help="export: Zieldatei (Vorgabe: stdout); import: die Datei")
+    hi.add_argument("--days", type=float, help="prune: Fassungen älter als so viele Tage (statt "
+                    "history_retention_days)")
+    hi.add_argument("--replace", action="store_true", help="import: das Protokoll vorher leeren")
+    hi.set_defaults(func=cmd_history)
 
     st = sub.add_parser("settings", help="alle Einstellungen mit Vorgabe und Erklärung")
     st.set_defaults(func=cmd_settings)

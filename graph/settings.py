@@ -27,7 +27,8 @@ def _setting(default: Any, help: str, **kw: Any) -> Any:
 
 
 #: Settings that default to a folder of ``state_dir``.
-STATE_FOLDERS = {"store_path": "store", "dump_dir": "dumps", "audit_dir": "audit", "search_dir": "search"}
+STATE_FOLDERS = {"store_path": "store", "dump_dir": "dumps", "audit_dir": "audit", "search_dir": "search",
+                 "history_dir": "history"}
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,15 @@ class Settings:
         "at start when it is missing or out of step); empty: state_dir/search. The in-memory store keeps its "
         "index in a temporary file.")
     search_timeout: float = _setting(2.0, "Seconds after which a full-text search (/suche, /api/suche) is stopped.")
+    history_dir: str = _setting(
+        "", "Directory of the version log (versions.sqlite: every accepted version of every record graph, for "
+        "the history pages, Memento and the change feed); empty: state_dir/history. A memory store keeps "
+        "its log in memory.")
+    history_retention_days: float = _setting(
+        0.0, "Days a record's older versions are kept ('stadtgraph history prune' drops older ones; a record's "
+        "newest version always stays); 0: keep all.")
+    ldes_page_size: int = _setting(250, "Versions per fragment of the change feed (/ldes); changing it changes "
+                                   "every fragment's address.")
     max_body_bytes: int = _setting(1_000_000, "Largest request body accepted by ordinary routes.")
     max_upload_bytes: int = _setting(20_000_000, "Largest request body for /validate and Graph Store writes.")
     max_query_length: int = _setting(100_000, "Longest SPARQL query text accepted (characters).")
@@ -238,6 +248,8 @@ class Settings:
             raise ConfigurationError("result_cache_entries and result_cache_bytes must not be negative")
         if self.search_timeout <= 0:
             raise ConfigurationError("search_timeout must be positive")
+        if self.history_retention_days < 0 or self.ldes_page_size < 1:
+            raise ConfigurationError("history_retention_days must not be negative, ldes_page_size be positive")
         if self.query_processes < 0 or self.query_queue_wait < 0:
             raise ConfigurationError("query_processes and query_queue_wait must not be negative")
 

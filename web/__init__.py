@@ -12,6 +12,7 @@ def register_blueprints(app: Flask) -> None:
         catalog,
         conditional,
         graph_store,
+        history,
         home,
         i18n,
         linked,
@@ -34,5 +35,5 @@ def register_blueprints(app: Flask) -> None:
     conditional.init_app(app)
     linked.init_app(app)
     # resources holds the catch-all for minted IRIs; Werkzeug ranks it below every fixed route.
-    for module in (ops, home, search, sparql, api, catalog, validation, graph_store, resources):
+    for module in (ops, home, search, sparql, api, catalog, validation, graph_store, history, resources):
         app.register_blueprint(module.bp)

@@ -129,7 +129,10 @@ class Followers:
 
 def followers_for(settings, store) -> Followers:
     """The followers every writer of ``store`` tells (the registry: one line per follower)."""
+    from graph.pipeline import versions
+
     return Followers([
+        versions.follower(settings, store),  # the version log: history, Memento, the change feed
         SearchFollower(settings, store),  # the full-text index (graph/search)
         store.version,  # last: ETags, the result cache and the published documents are keyed by it
     ])
