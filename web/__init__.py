@@ -14,6 +14,7 @@ def register_blueprints(app: Flask) -> None:
         home,
         i18n,
         linked,
+        lists,
         ops,
         resources,
         security,
@@ -30,5 +31,5 @@ def register_blueprints(app: Flask) -> None:
     i18n.init_app(app)
     linked.init_app(app)
     # resources holds the catch-all for minted IRIs; Werkzeug ranks it below every fixed route.
-    for module in (ops, home, sparql, api, catalog, validation, graph_store, resources):
+    for module in (ops, home, sparql, api, catalog, validation, graph_store, lists, resources):
         app.register_blueprint(module.bp)
