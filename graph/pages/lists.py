@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from graph.labels import fetch_labels, local_name
 from graph.namespaces import DCTERMS, OB, ORG, SCHEMA, SKOS, sparql_prologue
-from graph.pages.summary import _place_rank, decision_kind, long_date, word
+from graph.pages.summary import place_rank, decision_kind, long_date, word
 from graph.store import Store
 
 
@@ -207,14 +207,14 @@ def _cell(col: Column, terms: list, names: dict[str, str], lang: str) -> Cell:
     if col.mode == "class":
         mine = [i for i in iris if i.startswith(str(OB)) and not i.endswith("#Raum")]
         return Cell(", ".join(names.get(i, local_name(i)) for i in mine), sort=",".join(mine))
-    links = sorted(((i, names.get(i, local_name(i))) for i in iris), key=lambda x: (_place_rank_iri(x[0]), x[1].lower()))
+    links = sorted(((i, names.get(i, local_name(i))) for i in iris), key=lambda x: (_rank_iri(x[0]), x[1].lower()))
     return Cell(", ".join(n for _, n in links), links=links, sort=", ".join(n.lower() for _, n in links))
 
 
-def _place_rank_iri(iri: str) -> int:
+def _rank_iri(iri: str) -> int:
     from graph.pages.describe import Term
 
-    return _place_rank(Term("", iri=iri))
+    return place_rank(Term("", iri=iri))
 
 
 def to_csv(result: Listing, base: str) -> str:

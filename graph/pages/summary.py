@@ -249,9 +249,9 @@ def summarize(store: Store, d: Description, lang: str = "de") -> Summary:
         scoped = f.inn(OB.geltungsbereich)
         quartiers = [v for v in inside if v.iri and "/sozialquartier/" in v.iri]
         areas = [v for v in inside if v.iri and "/sozialraum/" in v.iri]
-        crumbs = [(v.iri, v.text) for v in sorted(above, key=_place_rank) if v.iri]
-        nearest = sorted(above, key=_place_rank, reverse=True)
-        where = nearest[0].text + (f" ({nearest[1].text})" if len(nearest) > 1 and _place_rank(nearest[1]) > 0
+        crumbs = [(v.iri, v.text) for v in sorted(above, key=place_rank) if v.iri]
+        nearest = sorted(above, key=place_rank, reverse=True)
+        where = nearest[0].text + (f" ({nearest[1].text})" if len(nearest) > 1 and place_rank(nearest[1]) > 0
                                    else "") if nearest else ""
         k = kind_label or kind
         if de:
@@ -339,7 +339,7 @@ def summarize(store: Store, d: Description, lang: str = "de") -> Summary:
         fact("konzepte", f.inn(OB.synergieangabe))
     elif kind in ("Indikator", "Glossarbegriff"):
         sentence = f.text(SKOS.definition) or d.comment or (
-            (f"Indikator des Sozialberichts der Stadt Oberhausen." if de else
+            ("Indikator des Sozialberichts der Stadt Oberhausen." if de else
              "An indicator of the City of Oberhausen's social report.") if kind == "Indikator" else None)
         fact("index", f.out(OB.indexKomponente))
         fact("verwandt", f.both([SKOS.related], [SKOS.related]))
@@ -376,7 +376,7 @@ def _pick_lang(d: Description, pred: str, lang: str) -> str | None:
     return values[0].text if values else None
 
 
-def _place_rank(v: Term) -> int:
+def place_rank(v: Term) -> int:
     """Outer places first: the city, a Stadtbezirk, a Sozialraum, a Sozialquartier."""
     for n, part in enumerate(("/raum/stadt/", "/raum/stadtbezirk/", "/raum/sozialraum/", "/raum/sozialquartier/")):
         if v.iri and part in v.iri:
