@@ -160,6 +160,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "syn.none": ("Keine Konzepte für diese Auswahl.", "No concepts for this selection."),
     "syn.no_edges": ("Keine Synergien für diese Auswahl.", "No synergies for this selection."),
     "syn.picture": ("Netz der Synergien", "Network of synergies"),
+    "syn.phone": ("Auf schmalen Bildschirmen lässt sich das Bild seitlich verschieben; die Liste darunter sagt "
+                  "dasselbe in Worten.", "On narrow screens the picture scrolls sideways; the list below says the "
+                  "same in words."),
+    "syn.what_shared": ("Was sie verbindet", "What connects them"),
     "syn.legend": ("Themenfelder", "Thematic fields"),
     "onto.title": ("Ontologie der Stadtentwicklungsplanung Oberhausen", "Ontology of Oberhausen's urban development planning"),
     "onto.classes": ("Klassen", "Classes"),

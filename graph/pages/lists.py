@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from graph.labels import fetch_labels, local_name
 from graph.namespaces import DCTERMS, OB, ORG, SCHEMA, SKOS, sparql_prologue
-from graph.pages.summary import place_rank, decision_kind, long_date, word
+from graph.pages.summary import decision_kind, long_date, place_rank, word
 from graph.store import Store
 
 
