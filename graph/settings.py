@@ -131,6 +131,10 @@ class Settings:
     client_min_rate: int = _setting(
         10_000, "Bytes per second a request body must arrive at, on average, after client_timeout.")
     catalog_page_size: int = _setting(50, "Datasets per page of the DCAT catalog.")
+    imprint_url: str = _setting("", "Address of the publisher's Impressum (footer link); empty: the footer "
+                                "says it is not configured.")
+    privacy_url: str = _setting("", "Address of the Datenschutzerklärung (footer link).")
+    accessibility_url: str = _setting("", "Address of the Erklärung zur Barrierefreiheit (footer link, BITV 2.0).")
     workers: int = _setting(2, "Number of server worker processes (stadtgraph serve).")
     threads: int = _setting(4, "Threads per server worker process (stadtgraph serve).")
     wiki_api_url: str = _setting(

@@ -16,6 +16,7 @@ def register_blueprints(app: Flask) -> None:
         home,
         i18n,
         linked,
+        lists,
         ops,
         resources,
         search,
@@ -35,5 +36,5 @@ def register_blueprints(app: Flask) -> None:
     conditional.init_app(app)
     linked.init_app(app)
     # resources holds the catch-all for minted IRIs; Werkzeug ranks it below every fixed route.
-    for module in (ops, home, search, sparql, api, catalog, validation, graph_store, history, resources):
+    for module in (ops, home, search, sparql, api, catalog, validation, graph_store, history, lists, resources):
         app.register_blueprint(module.bp)

@@ -1,4 +1,5 @@
-"""The pages' own words in German (first) and English; ``?lang=en`` switches and a cookie remembers it.
+"""The pages' own words in German (first) and English; ``?lang=en`` switches, a cookie remembers it and
+every link of an English page carries it, so a shared address keeps its language.
 
 Data keeps its own languages: labels are picked per language by :mod:`graph.labels`.
 """
@@ -21,6 +22,38 @@ TEXT: dict[str, tuple[str, str]] = {
     "nav.quality": ("Datenqualität", "Data quality"),
     "nav.validate": ("Prüfen", "Validate"),
     "nav.other_lang": ("English", "Deutsch"),
+    "nav.skip": ("Zum Inhalt springen", "Skip to content"),
+    "nav.menu": ("Menü", "Menu"),
+    "nav.main": ("Hauptnavigation", "Main navigation"),
+    "nav.crumbs": ("Sie sind hier", "You are here"),
+    "nav.lists": ("Verzeichnis", "Directory"),
+    "legal.imprint": ("Impressum", "Imprint"),
+    "legal.privacy": ("Datenschutz", "Privacy"),
+    "legal.accessibility": ("Barrierefreiheit", "Accessibility"),
+    "legal.missing": ("Adresse nicht eingerichtet", "address not configured"),
+    "res.summary": ("Zusammenfassung", "Summary"),
+    "res.entries": ("Einträge", "entries"),
+    "res.inverse_intro": ("Diese Einträge verweisen auf diese Seite:", "These entries link to this page:"),
+    "res.links_with": ("verweist mit", "links with"),
+    "list.title": ("Verzeichnis", "Directory"),
+    "list.intro": ("Alle Arten von Einträgen des Graphen, jede als Liste zum Sortieren, Filtern und Herunterladen.",
+                   "Every kind of record in the graph, each as a list to sort, filter and download."),
+    "list.count": ("Einträge", "entries"),
+    "list.filter": ("Filtern", "Filter"),
+    "list.filter_button": ("Filtern", "Apply"),
+    "list.name": ("Name", "Name"),
+    "list.shown": ("%d von %d Einträgen", "%d of %d entries"),
+    "list.csv": ("Als CSV herunterladen", "Download as CSV"),
+    "list.sort_by": ("sortieren nach", "sort by"),
+    "list.tree": ("Aufbau der Stadtverwaltung", "Structure of the administration"),
+    "list.table": ("Als Tabelle", "As a table"),
+    "list.timeline": ("Zeitleiste der Ratsbeschlüsse", "Timeline of council decisions"),
+    "list.no_date": ("Ohne erfasstes Datum", "No recorded date"),
+    "list.concepts": ("Konzepte", "concepts"),
+    "list.none": ("Keine Einträge für diesen Filter.", "No entries for this filter."),
+    "notfound.title": ("Seite nicht gefunden", "Page not found"),
+    "notfound.search": ("Vielleicht hilft die Suche:", "Perhaps the search helps:"),
+    "notfound.lists": ("Oder ein Verzeichnis:", "Or a directory:"),
     "home.title": ("Wissensgraph der Stadtentwicklungsplanung Oberhausen", "Knowledge graph of Oberhausen's urban development planning"),
     "home.intro": ("Konzepte, Themenfelder, Leitziele, Zuständigkeiten, Räume und Ratsbeschlüsse des integrierten "
                    "Stadtentwicklungsprozesses (iSTEP) als Linked Data. Jede Adresse liefert eine Seite für Menschen "
@@ -111,6 +144,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "concept.rule": ("Regel", "Rule"),
     "concept.shared": ("Gemeinsam", "Shared"),
     "concept.strength": ("Stärke", "Strength"),
+    "concept.derived_help": ("Vom Graphen errechnet, nicht im Wiki genannt: Die Konzepte teilen ein Themenfeld, ein "
+                             "Leitziel oder einen Raum. Das sagt, was sie gemeinsam haben, nicht, dass sie "
+                             "zusammenarbeiten.",
+                             "Computed by the graph, not stated in the wiki: the concepts share a thematic field, a "
+                             "guiding goal or a place. This says what they have in common, not that they work together."),
+    "concept.derived_count": ("%d abgeleitete Synergien zeigen", "Show %d derived synergies"),
+    "concept.overlap.themenfeld": ("%d von zusammen %d Themenfeldern gemeinsam", "%d of their %d thematic fields in common"),
+    "concept.overlap.leitziel": ("%d von zusammen %d Leitzielen gemeinsam", "%d of their %d guiding goals in common"),
+    "concept.overlap.raum": ("%d von zusammen %d Räumen gemeinsam", "%d of their %d places in common"),
+    "concept.overlap.explizit": ("%d von %d", "%d of %d"),
     "concept.reason": ("Begründung", "Reason"),
     "concept.statement": ("Angabe im Wiki", "Statement in the wiki"),
     "concept.in_picture": ("Im Synergie-Netz zeigen", "Show in the synergy network"),
@@ -132,6 +175,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "syn.none": ("Keine Konzepte für diese Auswahl.", "No concepts for this selection."),
     "syn.no_edges": ("Keine Synergien für diese Auswahl.", "No synergies for this selection."),
     "syn.picture": ("Netz der Synergien", "Network of synergies"),
+    "syn.phone": ("Auf schmalen Bildschirmen lässt sich das Bild seitlich verschieben; die Liste darunter sagt "
+                  "dasselbe in Worten.", "On narrow screens the picture scrolls sideways; the list below says the "
+                  "same in words."),
+    "syn.what_shared": ("Was sie verbindet", "What connects them"),
     "syn.legend": ("Themenfelder", "Thematic fields"),
     "onto.title": ("Ontologie der Stadtentwicklungsplanung Oberhausen", "Ontology of Oberhausen's urban development planning"),
     "onto.classes": ("Klassen", "Classes"),
@@ -206,9 +253,42 @@ def other_lang_url() -> str:
     return request.script_root + request.path + "?" + urlencode(args, doseq=True)
 
 
+def with_lang(url: str) -> str:
+    """A link of this service in the reader's language: English readers' links carry ``?lang=en``, so a
+    shared address opens in the language it was read in (German, the default, needs nothing)."""
+    if lang() == "de" or "lang=" in url:
+        return url
+    path, hash_, fragment = url.partition("#")
+    return path + ("&" if "?" in path else "?") + "lang=en" + hash_ + fragment
+
+
+def legal_links() -> list[tuple[str, str]]:
+    """The footer's legal pages (Impressum, Datenschutz, Barrierefreiheit) from the settings."""
+    from web.context import settings
+
+    s = settings()
+    return [("imprint", s.imprint_url), ("privacy", s.privacy_url), ("accessibility", s.accessibility_url)]
+
+
+def list_url(path: str) -> str:
+    from flask import url_for
+
+    return with_lang(url_for("lists.list_" + path.replace("/", "_")))
+
+
+def list_name(path: str) -> str:
+    from graph.pages.lists import title
+
+    return title(path, lang())
+
+
 def init_app(app: Flask) -> None:
     """Template globals and the cookie that remembers an explicit ``?lang=``."""
-    app.jinja_env.globals.update(t=t, other_lang_url=other_lang_url)
+    from graph.pages.summary import long_date
+
+    app.jinja_env.globals.update(t=t, other_lang_url=other_lang_url, lang_url=with_lang, legal_links=legal_links,
+                                 list_url=list_url, list_name=list_name)
+    app.jinja_env.filters["longdate"] = lambda v: long_date(v, lang())
 
     @app.context_processor
     def _language() -> dict:

@@ -37,7 +37,9 @@ def href(iri: str | None) -> str | None:
         return None
     path = local_path(iri, settings().base_iri)
     if path is not None:
-        return request.script_root + "/" + quote(path, safe="/#?=&%:@+,;~")
+        from web.i18n import with_lang
+
+        return with_lang(request.script_root + "/" + quote(path, safe="/#?=&%:@+,;~"))
     return iri if iri.lower().startswith(SAFE_SCHEMES) else None
 
 

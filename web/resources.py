@@ -11,6 +11,7 @@ from graph.formats import ox_triples
 from graph.iris import Iris
 from graph.namespaces import OB
 from graph.pages import concept as concepts
+from graph.pages import summary as summaries
 from graph.pages.describe import Description, Resource
 from graph.pipeline import council
 from graph.publish import vocab_docs
@@ -89,7 +90,10 @@ def _moved_or_gone(iri: str):
 def _page(res: Resource, links: list) -> str:
     description = res.describe(lang())
     facts = _concept_facts(res, description) if str(OB.Konzept) in [t.iri for t in description.types] else None
-    return render_template("resource.html", d=description, c=facts, links=links)
+    props, inverse = summaries.readable(description, lang())
+    return render_template("resource.html", d=description, c=facts, links=links,
+                           s=summaries.summarize(res.store, description, lang()), props=props, inverse=inverse,
+                           provenance=summaries.readable_provenance(description, lang()))
 
 
 def _concept_facts(res: Resource, d: Description) -> dict:

@@ -85,6 +85,21 @@ class Synergy:
     def explicit(self) -> bool:
         return self.rule == EXPLICIT
 
+    @property
+    def overlap(self) -> tuple[int, int] | None:
+        """What the strength means, as counts: (shared, together). The inference's strength is the share of
+        the two concepts' items (Themenfelder, Leitziele, places) that both have: shared / together."""
+        if not self.shared or not self.strength:
+            return None
+        return len(self.shared), max(len(self.shared), round(len(self.shared) / self.strength))
+
+    @property
+    def rule_key(self) -> str:
+        """``themenfeld``, ``leitziel``, ``raum`` or ``explizit``: the kind of synergy, for the page's words."""
+        name = self.rule.rsplit("#", 1)[-1]
+        return {"teiltThemenfeldMit": "themenfeld", "teiltLeitzielMit": "leitziel",
+                "teiltRaumMit": "raum"}.get(name, "explizit")
+
 
 def vorlagen(store: Store, concept: str, lang: str = "de") -> list[Vorlage]:
     """The council papers that adopted the concept, oldest first."""
