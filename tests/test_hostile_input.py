@@ -17,7 +17,7 @@ from graph.rdfparse import parse_rdf, parse_upload
 
 MACHINE = {"Accept": "application/json"}
 SAMPLE_ARGUMENTS = {"subpath": "konzept/klimaanpassungskonzept", "name": "zustaendigkeiten",
-                    "filename": "css/site.css", "version": "0.1.0"}
+                    "filename": "css/site.css", "version": "0.1.0", "vid": "1", "k": "0"}
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ def check_index(app, settings_, store_) -> None:
     try:
         index_for(settings_, store_).ensure(store_)
         app.extensions[_CHECKED] = store_
-    except StadtgraphError as exc:
+    except (StadtgraphError, OSError) as exc:  # a remote store that is down now, or its network
         log.warning("search index not checked at start (%s); checked at the first search", exc)
 
 
