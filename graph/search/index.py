@@ -7,6 +7,7 @@ is missing or out of step is rebuilt in full (:meth:`SearchIndex.ensure`), never
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import logging
 import os
@@ -14,7 +15,8 @@ import sqlite3
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -97,8 +99,19 @@ class SearchIndex:
         self._local = threading.local()
         self._write_lock = threading.Lock()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connection() as db:
-            db.executescript(_SCHEMA)
+        with self._between_processes():
+            self._connection().executescript(_SCHEMA)
+
+    @contextmanager
+    def _between_processes(self) -> Iterator[None]:
+        """One process at a time creates or rebuilds the index: the workers of a server start together, and
+        a rebuild at 1M triples holds its transaction longer than SQLite's lock timeout."""
+        with open(self.path.with_name(self.path.name + ".lock"), "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     # ---- connections ----------------------------------------------------------------------------------
     def _connection(self) -> sqlite3.Connection:
@@ -129,8 +142,11 @@ class SearchIndex:
         """Rebuild in full if the index is missing or out of step with ``store``; True if it rebuilt."""
         if self.in_step(store):
             return False
-        log.warning("search index %s out of step with the store: rebuilding it", self.path)
-        self.rebuild(store)
+        with self._between_processes():
+            if self.in_step(store):  # another process rebuilt it while this one waited
+                return False
+            log.warning("search index %s out of step with the store: rebuilding it", self.path)
+            self.rebuild(store)
         return True
 
     def rebuild(self, store: Store) -> int:
