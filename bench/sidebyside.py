@@ -226,9 +226,8 @@ def main(argv: list[str] | None = None) -> int:
                 t = time.perf_counter()
                 (work / label(n)).mkdir()
                 results[label(n)] = run_scale(n, servers, args.seconds, work / label(n), log)
+                print(report({label(n): results[label(n)]}, servers), flush=True)  # each scale as it ends
                 print(f"{label(n)} in {time.perf_counter() - t:.0f} s", file=sys.stderr)
-    text = report(results, servers)
-    print(text)
     if args.save:
         out = ROOT / "bench" / "results" / f"sidebyside-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
         out.parent.mkdir(parents=True, exist_ok=True)
