@@ -84,9 +84,11 @@ def _batch(store: Store, pairs: list[tuple[str, str]]) -> Iterator[Document]:
     iri_values(g for g, _ in pairs)
     present: set[str] = set()
     names: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    # The record's own strings: everything in its graph (hash IRIs and blank nodes too).
+    # The record's own strings: everything in its graph (hash IRIs and blank nodes too). ``GRAPH ?g`` with
+    # ?g bound to record graphs needs no "asserted" dataset, which lists every asserted graph per query
+    # (at 300k triples 0.19 s a batch instead of 0.014 s).
     for row in store.query(f"SELECT ?e ?s ?p ?o WHERE {{ VALUES (?e ?g) {{ {values} }} GRAPH ?g {{ ?s ?p ?o "
-                           "FILTER(isLiteral(?o)) } }", dataset="asserted"):
+                           "FILTER(isLiteral(?o)) } }"):
         doc, prop, lit = docs[row["e"].value], row["p"].value, row["o"]
         own = row["s"].value == doc.iri
         present.add(doc.iri)
