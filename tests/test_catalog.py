@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import time
 
 import pytest
 import rdflib
@@ -13,6 +14,7 @@ from graph.namespaces import DCATDE, HYDRA, OB
 from graph.publish import catalog as dcat_catalog
 from graph.settings import DEFAULT_BASE, PROJECT_ROOT
 from tests.fixtures.publishing import make_client, make_settings, make_store, pub_client, pub_settings, pub_store  # noqa: F401
+from tests.history_data import CONCEPT, CONCEPT_GRAPH, UNIT_AFTER, UNIT_BEFORE, WOHNEN, current, edit, writable_app
 
 CONFORMANCE = PROJECT_ROOT / "tests" / "fixtures" / "conformance"
 PROFILE = CONFORMANCE / "dcat-ap-de-2.0" / "shacl"
@@ -166,12 +168,53 @@ def test_every_dataset_carries_what_govdata_needs(pub_client):
             assert (licence, None, None) in licences
 
 
-def test_the_endpoint_is_a_data_service(pub_client):
+def test_the_endpoint_and_the_change_feed_are_data_services(pub_client):
     union, _ = harvest(pub_client)
-    service = next(union.subjects(RDF.type, DCAT.DataService))
-    assert str(union.value(service, DCAT.endpointURL)) == "http://localhost/sparql"
-    assert union.value(service, DCAT.endpointDescription) is not None
-    assert union.value(service, DCAT.servesDataset) == rdflib.URIRef(DEFAULT_BASE + "datensatz/wissensgraph")
+    services = {str(union.value(s, DCAT.endpointURL)): s for s in union.subjects(RDF.type, DCAT.DataService)}
+    assert set(services) == {"http://localhost/sparql", "http://localhost/ldes"}
+    for url, service in services.items():
+        assert union.value(service, DCAT.endpointDescription) is not None
+        assert union.value(service, DCAT.servesDataset) == rdflib.URIRef(DEFAULT_BASE + "datensatz/wissensgraph")
+        assert pub_client.get(url.removeprefix("http://localhost")).status_code == 200, url
+    assert union.value(services["http://localhost/ldes"], DCTERMS.conformsTo) == dcat_catalog.LDES_SPEC
+    # the feed is also a distribution of the knowledge graph, so a portal lists it beside the dumps
+    feed = next(union.subjects(DCAT.accessService, services["http://localhost/ldes"]))
+    assert (rdflib.URIRef(DEFAULT_BASE + "datensatz/wissensgraph"), DCAT.distribution, feed) in union
+    # and VoID points at it
+    void_doc = rdflib.Graph().parse(data=pub_client.get("/.well-known/void", headers={"Accept": "text/turtle"}).data,
+                                    format="turtle")
+    assert rdflib.URIRef("http://localhost/ldes") in set(void_doc.objects(None, rdflib.RDFS.seeAlso))
+
+
+def test_dct_modified_is_the_time_of_the_latest_version(settings, built_store, tmp_path):
+    """The whole graph's and a subset's ``dct:modified`` move with an edit of one of their records; a subset
+    the record is not in keeps its time; VoID says the same as the catalog."""
+    app, _, _ = writable_app(settings, built_store, tmp_path)
+    client = app.test_client()
+    concept = rdflib.URIRef(CONCEPT)
+    edit(client, CONCEPT_GRAPH, add=[(concept, OB.zustaendigeEinheit, rdflib.URIRef(UNIT_AFTER))],
+         remove=[(concept, OB.zustaendigeEinheit, rdflib.URIRef(UNIT_BEFORE))])
+    before = modified_by_landing(client)
+    time.sleep(1.1)  # the catalog gives seconds
+    edit(client, CONCEPT_GRAPH, add=[(concept, OB.themenfeld, rdflib.URIRef(WOHNEN))])
+    after = modified_by_landing(client)
+    newest = max(after.values())
+    assert after["http://localhost/"] == newest > before["http://localhost/"]
+    assert after["http://localhost/themenfeld/wohnen"] == newest > before["http://localhost/themenfeld/wohnen"]
+    theirs = set(current(client, CONCEPT_GRAPH).objects(concept, OB.themenfeld))
+    untouched = [url for url in after if "/themenfeld/" in url and rdflib.URIRef(
+        DEFAULT_BASE + url.removeprefix("http://localhost/")) not in theirs]
+    assert untouched and all(after[url] == before[url] < newest for url in untouched)
+    void_doc = rdflib.Graph().parse(data=client.get("/.well-known/void", headers={"Accept": "text/turtle"}).data,
+                                    format="turtle")
+    assert str(void_doc.value(rdflib.URIRef(DEFAULT_BASE + "datensatz/wissensgraph"), DCTERMS.modified)) == newest
+
+
+def modified_by_landing(client) -> dict[str, str]:
+    union, _ = harvest(client)
+    return {str(union.value(ds, DCAT.landingPage)): str(union.value(ds, DCTERMS.modified))
+            for ds in union.subjects(RDF.type, DCAT.Dataset) if union.value(ds, DCTERMS.isPartOf) is not None
+            or str(ds).endswith("/datensatz/wissensgraph")}
 
 
 def test_distributions_point_at_dumps_that_are_served(pub_client):

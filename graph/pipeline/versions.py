@@ -304,6 +304,18 @@ class VersionLog:
             row = db.execute("SELECT MAX(at) FROM versions").fetchone()
         return datetime.fromisoformat(row[0]) if row and row[0] else None
 
+    def newest_of(self, graphs: Iterable[str]) -> datetime | None:
+        """The time of the newest version of any of ``graphs``: when that part of the graph last changed."""
+        wanted, newest = list(dict.fromkeys(graphs)), None
+        with self._connect() as db:
+            for i in range(0, len(wanted), 500):
+                chunk = wanted[i:i + 500]
+                row = db.execute(f"SELECT MAX(at) FROM versions WHERE graph IN ({', '.join('?' * len(chunk))})",
+                                 chunk).fetchone()
+                if row and row[0] and (newest is None or row[0] > newest):
+                    newest = row[0]
+        return datetime.fromisoformat(newest) if newest else None
+
     def count(self) -> int:
         with self._connect() as db:
             return db.execute("SELECT COUNT(*) FROM versions").fetchone()[0]
@@ -503,7 +515,8 @@ _MEMORY_LOCK = threading.Lock()
 
 def version_log(settings: Settings, store: Store | None = None, *, read_only: bool | None = None) -> VersionLog:
     """The version log of ``store``: in ``history_dir`` for a store on disk or an external one, in memory
-    (one per store object) for a memory store."""
+    (one per store object, seen through a wrapper such as the query time limit's) for a memory store."""
+    store = getattr(store, "inner", store)
     if settings.store == "memory" or (store is not None and store.mode == "memory"):
         if store is None:
             return VersionLog(None)

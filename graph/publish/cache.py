@@ -12,8 +12,10 @@ from typing import TypeVar
 
 import rdflib
 
+from graph.iris import Iris
 from graph.namespaces import sparql_prologue
 from graph.pages.describe import Resource
+from graph.pipeline.versions import VersionLog, version_log
 from graph.publish import catalog, dumps, void
 from graph.settings import Settings
 from graph.store import OxigraphStore, Store
@@ -26,6 +28,10 @@ PUBLISHED_PATHS: tuple[str, ...] = ("katalog", "datensatz/", "distribution/", "d
 ROOTS_KEPT = 4  # public URLs cached at once (the Host header is the caller's to choose)
 
 T = TypeVar("T")
+
+
+def _iso(at: datetime) -> str:
+    return at.astimezone(UTC).replace(microsecond=0).isoformat()
 
 
 class Publication:
@@ -54,11 +60,34 @@ class Publication:
         return dumps.ensure(self.store, self.settings.dump_dir, fingerprint)
 
     def modified(self) -> str:
-        """When the data last changed: the last build, else when the dumps of this state were written."""
+        """When the data last changed: the newest version of the version log (every accepted change of a
+        record: harvest, Graph Store write, SPARQL Update, build), else the last build, else when the dumps
+        of this state were written."""
+        newest = self._log().modified()
+        if newest is not None:
+            return _iso(newest)
         _, last = self.state()
         if last:
-            return datetime.fromisoformat(last).astimezone(UTC).replace(microsecond=0).isoformat()
+            return _iso(datetime.fromisoformat(last))
         return self.dumps().written
+
+    def subset_modified(self) -> dict[str, str]:
+        """Per subset (Themenfeld or Sozialraum IRI): when one of its records last changed, where the
+        version log knows; subsets it does not know take :meth:`modified`."""
+        iris, log, out = Iris(self.settings.base_iri), self._log(), {}
+        for file in self.dumps().files.values():
+            if file.subset is None or file.subset in out:
+                continue
+            subset = dumps.Subset(file.subset_kind or "themenfeld", file.subset, file.subset_label or "")
+            graphs = [str(iris.record_graph(s)) for s in dumps.subset_subjects(self.store, subset)
+                      if s.startswith(iris.base)]
+            newest = log.newest_of(graphs)
+            if newest is not None:
+                out[file.subset] = _iso(newest)
+        return out
+
+    def _log(self) -> VersionLog:
+        return version_log(self.settings, self.store, read_only=True)
 
     # ---- documents -------------------------------------------------------------------------------
     def catalog(self, root: str, profile: catalog.Profile | None = None) -> rdflib.Graph:
@@ -68,7 +97,8 @@ class Publication:
         def make() -> rdflib.Graph:
             shapes = any(Path(self.settings.shapes_dir).glob("*.ttl"))
             return catalog.build(self.settings.base_iri, catalog.Urls(root), self.dumps(),
-                                 modified=self.modified(), shapes_available=shapes, profile=profile)
+                                 modified=self.modified(), subset_modified=self.subset_modified(),
+                                 shapes_available=shapes, profile=profile)
         return self._cached("catalog " + profile.token, root, make)
 
     def void(self, root: str) -> rdflib.Graph:

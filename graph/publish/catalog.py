@@ -27,7 +27,8 @@ GEOCODING_LEVEL = URIRef("http://dcat-ap.de/def/politicalGeocoding/Level/municip
 GERMAN = URIRef(EU + "language/DEU")
 IANA = "https://www.iana.org/assignments/media-types/"
 FILE_TYPES = {"turtle": "RDF_TURTLE", "ntriples": "RDF_N_TRIPLES", "jsonld": "JSON_LD", "nquads": "RDF_N_QUADS",
-              "rdfxml": "RDF_XML", "sparql": "SPARQLQ"}
+              "rdfxml": "RDF_XML", "sparql": "SPARQLQ", "trig": "RDF_TRIG"}
+LDES_SPEC = URIRef("https://w3id.org/ldes/specification")  # what the change feed at /ldes follows
 SPARQL_FORMAT = "sparql"  # the endpoint: EU file type "SPARQL query", answers as SPARQL results
 # The city's page on its urban development process (facts.yaml, OB_STEP): the contact the sources name.
 CONTACT_PAGE = "https://oberhausen.de/de/index/stadtentwicklung-umwelt/stadtentwicklung/stadtentwicklungsprozess.php"
@@ -118,12 +119,18 @@ class _Catalog:
     def service(self) -> URIRef:
         return URIRef(self.base + "dienst/sparql")
 
+    @property
+    def change_feed(self) -> URIRef:
+        return URIRef(self.base + "dienst/ldes")
 
-def build(settings_base: str, urls: Urls, dumps: DumpSet, *, modified: str, shapes_available: bool = True,
+
+def build(settings_base: str, urls: Urls, dumps: DumpSet, *, modified: str,
+          subset_modified: dict[str, str] | None = None, shapes_available: bool = True,
           profile: Profile | None = None) -> Graph:
-    """The whole catalog as one graph, cut for ``profile`` (default DCAT-AP.de 2.0). :raises
-    CatalogIncomplete: if any dataset lacks what the profile requires (checked here, before anything is
-    served)."""
+    """The whole catalog as one graph, cut for ``profile`` (default DCAT-AP.de 2.0). ``modified`` is when the
+    graph last changed; ``subset_modified`` when each subset (by Themenfeld or Sozialraum IRI) did, where
+    known. :raises CatalogIncomplete: if any dataset lacks what the profile requires (checked here, before
+    anything is served)."""
     c = _Catalog(Graph(), settings_base, urls, profile or PROFILES[DEFAULT_PROFILE],
                  Literal(modified, datatype=XSD.dateTime), Literal(ISSUED, datatype=XSD.date))
     for prefix, ns in (("dcat", DCAT), ("dct", DCTERMS), ("foaf", FOAF), ("dcatde", DCATDE), ("vcard", VCARD),
@@ -140,6 +147,10 @@ def build(settings_base: str, urls: Urls, dumps: DumpSet, *, modified: str, shap
     sparql = _distribution(c, whole, "sparql", "SPARQL-Endpunkt", urls.root + "sparql", fmt=SPARQL_FORMAT,
                            media="application/sparql-results+json", download=False)
     c.g.add((sparql, DCAT.accessService, c.service))
+    feed = _distribution(c, whole, "ldes", "Änderungsstrom (Linked Data Event Stream)", urls.root + "ldes",
+                         fmt="trig", media="application/trig", download=False)
+    c.g.add((feed, DCAT.accessService, c.change_feed))
+    c.g.add((feed, DCTERMS.conformsTo, LDES_SPEC))
     ontology = _dataset(c, ONTOLOGY, urls.root + "ontology")
     for fmt, media in ONTOLOGY_FORMATS:
         _distribution(c, ontology, fmt, f"Ontologie ({FILE_TYPES[fmt]})", f"{urls.root}ontology?format={fmt}",
@@ -149,10 +160,12 @@ def build(settings_base: str, urls: Urls, dumps: DumpSet, *, modified: str, shap
         _distribution(c, shapes, "turtle", "Prüfregeln (Turtle)", f"{urls.root}shapes?format=turtle",
                       fmt="turtle", media="text/turtle")
     for file in sorted((f for f in dumps.files.values() if f.subset), key=lambda f: f.name):
-        ds = _dataset(c, subset_text(file), _landing(urls, settings_base, file.subset))
+        when = (subset_modified or {}).get(file.subset or "")
+        when = Literal(when, datatype=XSD.dateTime) if when else c.when
+        ds = _dataset(c, subset_text(file), _landing(urls, settings_base, file.subset), when=when)
         c.g.add((ds, DCTERMS.isPartOf, whole))
         _distribution(c, ds, "turtle", file.title_de, urls.dump(file.name), fmt="turtle", media="text/turtle",
-                      file=file)
+                      file=file, when=when)
     check(c.g)
     return c.g
 
@@ -178,19 +191,25 @@ def _catalog_and_service(c: _Catalog) -> None:
     for p, o in ((DCTERMS.publisher, c.publisher), (FOAF.homepage, URIRef(c.urls.root)),
                  (DCTERMS.language, GERMAN), (DCAT.themeTaxonomy, URIRef(EU + "data-theme")),
                  (DCTERMS.license, LICENSE), (DCTERMS.modified, c.when), (DCTERMS.issued, c.issued),
-                 (DCAT.service, c.service), (DCTERMS.spatial, GEOCODING)):
+                 (DCAT.service, c.service), (DCAT.service, c.change_feed), (DCTERMS.spatial, GEOCODING)):
         g.add((c.node, p, o))
-    _texts(g, c.service, DCTERMS.title, "SPARQL-Endpunkt des Stadtgraphen", "SPARQL endpoint of the stadtgraph")
-    g.add((c.service, RDF.type, DCAT.DataService))
-    for p, o in ((DCAT.endpointURL, URIRef(c.urls.root + "sparql")),
-                 (DCAT.endpointDescription, URIRef(c.urls.root + "sparql")),
-                 (DCAT.servesDataset, URIRef(c.base + "datensatz/" + WHOLE.slug)), (DCTERMS.license, LICENSE),
-                 (DCTERMS.publisher, c.publisher), (DCAT.contactPoint, c.contact),
-                 (DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/"))):
-        g.add((c.service, p, o))
+    # Two services over the knowledge graph: the SPARQL endpoint, and the change feed portals follow
+    # to take only what changed (its stream description is the endpoint's own description).
+    for node, path, spec, de, en in (
+            (c.service, "sparql", URIRef("https://www.w3.org/TR/sparql11-protocol/"),
+             "SPARQL-Endpunkt des Stadtgraphen", "SPARQL endpoint of the stadtgraph"),
+            (c.change_feed, "ldes", LDES_SPEC, "Änderungsstrom des Stadtgraphen (Linked Data Event Stream)",
+             "Change feed of the stadtgraph (Linked Data Event Stream)")):
+        _texts(g, node, DCTERMS.title, de, en)
+        g.add((node, RDF.type, DCAT.DataService))
+        for p, o in ((DCAT.endpointURL, URIRef(c.urls.root + path)),
+                     (DCAT.endpointDescription, URIRef(c.urls.root + path)),
+                     (DCAT.servesDataset, URIRef(c.base + "datensatz/" + WHOLE.slug)), (DCTERMS.license, LICENSE),
+                     (DCTERMS.publisher, c.publisher), (DCAT.contactPoint, c.contact), (DCTERMS.conformsTo, spec)):
+            g.add((node, p, o))
 
 
-def _dataset(c: _Catalog, text: DatasetText, landing: str) -> URIRef:
+def _dataset(c: _Catalog, text: DatasetText, landing: str, *, when: Literal | None = None) -> URIRef:
     ds = URIRef(c.base + "datensatz/" + text.slug)
     g = c.g
     g.add((c.node, DCAT.dataset, ds))
@@ -202,7 +221,7 @@ def _dataset(c: _Catalog, text: DatasetText, landing: str) -> URIRef:
                  (DCATDE.contributorID, CONTRIBUTOR), (DCATDE.politicalGeocodingURI, GEOCODING),
                  (DCATDE.politicalGeocodingLevelURI, GEOCODING_LEVEL), (DCTERMS.spatial, GEOCODING),
                  (DCATDE.geocodingDescription, Literal("Stadt Oberhausen", lang="de")),
-                 (DCTERMS.language, GERMAN), (DCTERMS.issued, c.issued), (DCTERMS.modified, c.when),
+                 (DCTERMS.language, GERMAN), (DCTERMS.issued, c.issued), (DCTERMS.modified, when or c.when),
                  (DCTERMS.accrualPeriodicity, URIRef(EU + "frequency/IRREG")), (DCAT.landingPage, URIRef(landing))):
         g.add((ds, p, o))
     for theme in text.themes:
@@ -213,7 +232,8 @@ def _dataset(c: _Catalog, text: DatasetText, landing: str) -> URIRef:
 
 
 def _distribution(c: _Catalog, ds: URIRef, key: str, title: str, access: str, *, fmt: str, media: str,
-                  download: bool = True, file: DumpFile | None = None, gzip: bool = False) -> URIRef:
+                  download: bool = True, file: DumpFile | None = None, gzip: bool = False,
+                  when: Literal | None = None) -> URIRef:
     dist = URIRef(c.base + "distribution/" + str(ds)[len(c.base + "datensatz/"):] + "/" + key)
     g = c.g
     g.add((ds, DCAT.distribution, dist))
@@ -230,7 +250,7 @@ def _distribution(c: _Catalog, ds: URIRef, key: str, title: str, access: str, *,
         g.add((dist, DCAT.byteSize, Literal(file.size, datatype=c.profile.byte_size)))
     g.add((dist, DCTERMS.license, LICENSE))
     g.add((dist, DCATDE.licenseAttributionByText, Literal("Stadt Oberhausen")))
-    g.add((dist, DCTERMS.modified, c.when))
+    g.add((dist, DCTERMS.modified, when or c.when))
     return dist
 
 

@@ -137,6 +137,14 @@ def subset_triples(store: Store, subset: Subset) -> list[ox.Triple]:
     return list(dict.fromkeys(store.query(query.replace("{t}", str(ox.NamedNode(subset.iri))))))
 
 
+def subset_subjects(store: Store, subset: Subset) -> list[str]:
+    """The records a subset holds (the subjects of :func:`subset_triples`)."""
+    query = (_SUBSET_THEMENFELD if subset.kind == "themenfeld" else _SUBSET_SOZIALRAUM).replace(
+        "CONSTRUCT { ?s ?p ?o } WHERE", "SELECT DISTINCT ?s WHERE")
+    return [row["s"].value for row in store.query(query.replace("{t}", str(ox.NamedNode(subset.iri))))
+            if isinstance(row["s"], ox.NamedNode)]
+
+
 class _Hashing:
     """A write-through file wrapper that counts and hashes what passes, for size and checksum."""
 

@@ -9,7 +9,7 @@ import re
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, RDF, VOID, XSD
+from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, VOID, XSD
 
 from graph.iris import Iris, slugify
 from graph.labels import local_name
@@ -68,6 +68,8 @@ def build(store: Store, base: str, root: str, dumps: DumpSet, *, modified: str) 
     g.add((ds, DCTERMS.modified, Literal(modified, datatype=XSD.dateTime)))
     g.add((ds, FOAF.homepage, URIRef(root)))
     g.add((ds, VOID.sparqlEndpoint, URIRef(root + "sparql")))
+    # The change feed (LDES) of its record versions: what a portal follows instead of the dumps.
+    g.add((ds, RDFS.seeAlso, URIRef(root + "ldes")))
     for spec in FULL_DUMPS:
         g.add((ds, VOID.dataDump, URIRef(f"{root}dumps/{spec.name}")))
     g.add((ds, VOID.uriSpace, Literal(base)))
