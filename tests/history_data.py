@@ -33,6 +33,28 @@ def writable_app(settings, built_store, tmp_path, **changes):
     return app, store, s
 
 
+class AsTestClient:
+    """A live server behind the few calls of Flask's test client that these helpers make, so the same edits
+    run against a real server process."""
+
+    def __init__(self, server) -> None:
+        self.server = server
+
+    def _call(self, method: str, path: str, **kwargs):
+        response = self.server.request(method, path, timeout=60, **kwargs)
+        response.data = response.content
+        return response
+
+    def get(self, path: str, **kwargs):
+        return self._call("GET", path, **kwargs)
+
+    def put(self, path: str, **kwargs):
+        return self._call("PUT", path, **kwargs)
+
+    def delete(self, path: str, **kwargs):
+        return self._call("DELETE", path, **kwargs)
+
+
 def current(client, graph: str) -> rdflib.Graph:
     response = client.get(f"/graph-store?graph={graph}", headers={"Accept": "text/turtle"})
     assert response.status_code == 200, response.data

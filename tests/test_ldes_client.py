@@ -18,9 +18,8 @@ import rdflib.compare
 from graph.iris import Iris
 from graph.pipeline.versions import is_record_graph
 from graph.settings import DEFAULT_BASE, PROJECT_ROOT
-from tests.fixtures.live import start_server
-from tests.graph_store_data import AUTH, GOOD_CONCEPT, NEW_CONCEPT, NEW_GRAPH, TOKENS_ENV
-from tests.history_data import CONCEPT, three_edits
+from tests.graph_store_data import AUTH, GOOD_CONCEPT, NEW_CONCEPT, NEW_GRAPH
+from tests.history_data import CONCEPT, AsTestClient, three_edits
 
 pytestmark = pytest.mark.slow
 
@@ -30,27 +29,6 @@ PROV = "http://www.w3.org/ns/prov#"
 DELETE = "https://www.w3.org/ns/activitystreams#Delete"
 BASE = DEFAULT_BASE
 IRIS = Iris(BASE)
-
-
-class Http:
-    """The live server behind the few calls of Flask's test client that the history helpers make."""
-
-    def __init__(self, server) -> None:
-        self.server = server
-
-    def _call(self, method: str, path: str, **kwargs):
-        response = self.server.request(method, path, timeout=60, **kwargs)
-        response.data = response.content
-        return response
-
-    def get(self, path: str, **kwargs):
-        return self._call("GET", path, **kwargs)
-
-    def put(self, path: str, **kwargs):
-        return self._call("PUT", path, **kwargs)
-
-    def delete(self, path: str, **kwargs):
-        return self._call("DELETE", path, **kwargs)
 
 
 def read_stream(url: str, state: Path, out: Path, *, members: int | None = None, quiet: float = 2.5,
@@ -139,20 +117,11 @@ def assert_replica_is_the_store(replica: dict[str, tuple[str, str, bool]], membe
     assert not different, different[:3]
 
 
-@pytest.fixture
-def writer(live_store, tmp_path):
+def test_a_real_ldes_client_replays_the_stream_from_scratch_and_resumes(live_writer, tmp_path):
     if not CLIENT.exists():
         pytest.fail("ldes-client is missing: run scripts/setup-assets.sh")
-    store = tmp_path / "store"
-    shutil.copytree(live_store, store)
-    server = start_server(store, tmp_path, workers=1, threads=4, tokens=TOKENS_ENV, state_dir=tmp_path / "state",
-                          ldes_page_size=40)
-    yield server
-    server.stop()
-
-
-def test_a_real_ldes_client_replays_the_stream_from_scratch_and_resumes(writer, tmp_path):
-    http, state = Http(writer), tmp_path / "client-state"
+    writer, state = live_writer, tmp_path / "client-state"
+    http = AsTestClient(writer)
     # a first write seeds the version log with every record as it is; then the stream is read whole
     response = http.put(f"/graph-store?graph={NEW_GRAPH}", data=GOOD_CONCEPT,
                         headers={"Content-Type": "text/turtle", **AUTH})
