@@ -5,7 +5,7 @@ PY      = $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8080
 
-.PHONY: setup run test bench bench-endpoint clean
+.PHONY: setup run test screenshots bench bench-endpoint clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,11 @@ run: setup
 test: setup
 	bash scripts/setup-test-tools.sh
 	$(VENV)/bin/python -m pytest
+
+# One page of every page kind at 1366 and 390 px, full height, as var/screenshots/<kind>-<width>.png
+# (serves the shipped data itself; needs Debian's chromium, see scripts/setup-test-tools.sh).
+screenshots: setup
+	$(PY) -m tests.screenshots
 
 bench: setup
 	$(VENV)/bin/python -m bench

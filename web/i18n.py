@@ -227,6 +227,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "onto.license": ("Lizenz", "Licence"),
     "onto.inverse": ("Umkehrung", "Inverse"),
     "cat.datasets": ("Datensätze", "datasets"),
+    # The parameter forms of the curated queries on /sparql (filled in by static/sparql.js).
+    "sparql.missing": ("Bitte „{label}“ angeben – ohne diesen Wert läuft die Anfrage nicht.",
+                       "Please fill in “{label}” – the query does not run without it."),
+    "sparql.not_a_number": ("„{label}“ muss eine ganze Zahl sein.", "“{label}” must be a whole number."),
+    "sparql.running": ("Die Anfrage läuft …", "Running the query …"),
+    "sparql.rows": ("{rows} Zeilen gefunden.", "{rows} rows found."),
+    "sparql.failed": ("Die Anfrage ist fehlgeschlagen: {detail}", "The query failed: {detail}"),
 }
 
 

@@ -25,6 +25,7 @@ from graph.query.service_description import describe_service, graph_sizes, seria
 from graph.resources import shipped
 from web.context import settings, store
 from web.graph_store import writer
+from web.i18n import t
 from web.security import CONTENT_SECURITY_POLICY
 
 bp = Blueprint("sparql", __name__)
@@ -146,7 +147,10 @@ def ui_page() -> Response:
         "endpoint": endpoint_url(),
         "prefixes": PREFIXES,
         "queries": [{"name": q.name, "title": q.title_de, "title_en": q.title_en,
-                     "description": q.description_de, "text": q.text} for q in catalog.values()],
+                     "description": q.description_de, "text": q.text, "graph": q.returns_graph,
+                     "api": url_for("api.run_query", name=q.name), "params": [p.name for p in q.params]}
+                    for q in catalog.values()],
+        "messages": {key: t(f"sparql.{key}") for key in ("missing", "not_a_number", "running", "rows", "failed")},
     }
     response = Response(render_template("sparql.html", config=config, queries=catalog.values()))
     response.vary.add("Accept")
