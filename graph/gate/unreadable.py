@@ -65,7 +65,7 @@ def describe(exc: StadtgraphError, text: str, lang: str = "de") -> Unreadable:
     line, column = exc.extra.get("line"), exc.extra.get("column")
     own = in_language(detail, lang)
     if line:  # the position is shown once, after the message
-        own = re.sub(rf"\s+(in Zeile|at line) {line}\b", "", own)
+        own = re.sub(rf"\s+(in Zeile|at line) {line}\b(,? (Spalte|column) \d+)?", "", own, count=1)
     technical = ""
     if lang != "en" and " / " in detail:
         english = in_language(detail, "en")
@@ -77,7 +77,8 @@ def describe(exc: StadtgraphError, text: str, lang: str = "de") -> Unreadable:
     if line and column and not value and 0 < line <= len(lines):
         value = _token_at(lines[line - 1], column)
     message = own[:1].upper() + own[1:]
-    return Unreadable(title=in_language(exc.title, lang), message=message, line=line, column=column, value=value,
+    title = in_language(exc.title, lang)
+    return Unreadable(title=title[:1].upper() + title[1:], message=message, line=line, column=column, value=value,
                       technical=technical, excerpt=_excerpt(lines, line, value))
 
 
