@@ -71,8 +71,9 @@ def parse_rdf(data: bytes, fmt: str, *, source: str = "", base: str | None = Non
     except Exception as exc:  # rdflib raises many unrelated types for bad input; we name them all
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         line, column = _position(str(exc))
-        where = f" in Zeile {line} / at line {line}" if line else ""
-        raise LoaderError(f"nicht lesbar als {fmt}{where} / not readable as {fmt}: {message}", source=source,
+        name = SYNTAX_NAMES.get(fmt, fmt)
+        where, where_en = (f" in Zeile {line}", f" at line {line}") if line else ("", "")
+        raise LoaderError(f"nicht lesbar als {name}{where} / not readable as {name}{where_en}: {message}", source=source,
                           line=line, column=column) from exc
     for s, p, _ in g:
         if isinstance(s, rdflib.Literal) or not isinstance(p, rdflib.URIRef):
@@ -91,7 +92,8 @@ def _check_strictly(data: bytes, fmt: str, source: str, base: str) -> None:
             pass
     except SyntaxError as exc:
         line, column, message = exc.lineno, exc.offset, str(exc)
-        raise LoaderError(f"nicht lesbar als {fmt} in Zeile {line} / not readable as {fmt} at line {line}: "
+        name = SYNTAX_NAMES.get(fmt, fmt)
+        raise LoaderError(f"nicht lesbar als {name} in Zeile {line} / not readable as {name} at line {line}: "
                           f"{message}", source=source, line=line, column=column) from exc
 
 

@@ -160,6 +160,16 @@ def test_a_revision_that_breaks_a_rule_is_refused_alone(harvest):
     page = _app(harvest).get("/datenqualitaet").get_data(as_text=True)
     assert "Abgewiesene Wiki-Fassungen" in page and MOBIL in page and f"oldid={bad}" in page
     assert "zwischen 1950" in page
+    # the steward is sent to the page in the wiki and to its edit view, not to a file name
+    page_url = f"{harvest.wiki.api_url.rsplit('/', 1)[0]}/index.php?title=Mobilit%C3%A4tsstrategie"
+    assert refusal["page"] == page_url and refusal["edit"] == page_url + "&action=edit"
+    assert f'<a href="{page_url}" rel="external">ansehen</a>' in page
+    assert f'<a href="{page_url}&amp;action=edit" rel="external">bearbeiten</a>' in page
+    # and the record's own page says that a newer revision was refused, and why
+    record = _app(harvest).get(_path(harvest, iri), headers={"Accept": "text/html"}).get_data(as_text=True)
+    section = record[record.index('<section class="record-quality"'):]
+    assert "Eine neuere Fassung der Wiki-Seite wurde nicht übernommen" in section
+    assert f"oldid={bad}" in section and "zwischen 1950" in section
     # the steward fixes the page: the refusal goes, the fix is stored
     harvest.wiki.edit(MOBIL, good.replace("Jahr der Veröffentlichung=2022", "Jahr der Veröffentlichung=2021"))
     report = harvest.run()

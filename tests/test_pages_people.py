@@ -164,3 +164,19 @@ def test_every_page_kind_in_a_browser(browser, live_server, width):
                                   for n in v["nodes"][:3])
                 problems.append(f"{path} @{width}: axe {v['id']} ({v['impact']}): {v['help']} – {where}")
     assert not problems, "\n".join(problems)
+
+
+def test_a_record_page_shows_its_own_open_findings(client):
+    """The steward sees on the record's page what /datenqualitaet says about it; a record without findings
+    has no such section."""
+    html = client.get("/organisation/bereich-umwelt", headers={"Accept": "text/html"}).get_data(as_text=True)
+    section = html[html.index('<section class="record-quality"'):]
+    section = section[:section.index("</section>")]
+    assert '<h2 id="dq-heading">Datenqualität</h2>' in section
+    assert "Warnung" in section and "Kürzel" in section and "Die Organisationseinheit hat kein Kürzel." in section
+    assert 'href="/datenqualitaet"' in section
+    mobil = client.get("/konzept/mobilitaetsstrategie", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "Dem Konzept ist kein Themenfeld zugeordnet." in mobil
+    assert "Die Organisationseinheit hat kein Kürzel." not in mobil  # only its own findings
+    clean = client.get(RECORDS["Einheit"], headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert 'class="record-quality"' not in clean

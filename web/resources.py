@@ -91,9 +91,25 @@ def _page(res: Resource, links: list) -> str:
     description = res.describe(lang())
     facts = _concept_facts(res, description) if str(OB.Konzept) in [t.iri for t in description.types] else None
     props, inverse = summaries.readable(description, lang())
-    return render_template("resource.html", d=description, c=facts, links=links,
+    return render_template("resource.html", d=description, c=facts, links=links, quality=_quality(res),
                            s=summaries.summarize(res.store, description, lang()), props=props, inverse=inverse,
                            provenance=summaries.readable_provenance(description, lang()))
+
+
+def _quality(res: Resource) -> dict | None:
+    """The record's open findings (the rules over its graph now) and the refused newer revisions of its wiki
+    page; None when there are none (the page then shows no section)."""
+    from graph.gate import quality, reports
+    from graph.pipeline.harvest import refusals_about
+    from web.validation import validator
+
+    report = quality.record_findings(settings(), res.store, res.iri, validator=validator())
+    findings = []
+    if report is not None:
+        findings = [f for g in reports.as_json(report, lang())["records"] if g.get("iri") == res.iri
+                    for f in g["findings"]]
+    refused = refusals_about(res.store, settings(), res.iri)
+    return {"findings": findings, "refused": refused} if findings or refused else None
 
 
 def _concept_facts(res: Resource, d: Description) -> dict:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request
 
-from graph.errors import UnsupportedMediaType
+from graph.errors import NotFound, StadtgraphError, UnsupportedMediaType
 from graph.formats import best_media_type
-from graph.gate import quality, reports
+from graph.gate import examples, quality, reports, unreadable
 from graph.gate.validation import Validator
 from graph.rdfparse import MEDIA_TYPES
 from web import i18n
@@ -57,6 +57,17 @@ i18n.TEXT.update({
     "val.revision": ("Revision", "revision"),
     "val.other": ("Weitere Befunde", "Other findings"),
     "val.as": ("Bericht als", "Report as"),
+    "val.example": ("Vorlage laden", "Load a template"),
+    "val.example_intro": (("Mit einem gültigen Beispiel beginnen: es füllt das Formular und besteht die Prüfung."),
+                          ("Start from a valid example: it fills the form and passes the check.")),
+    "val.example_loaded": ("Vorlage geladen:", "Template loaded:"),
+    "val.refused": ("Der Inhalt wurde nicht geprüft.", "The content was not checked."),
+    "val.line": ("Zeile", "line"),
+    "val.column": ("Spalte", "column"),
+    "val.technical": ("Meldung des Parsers (technisch, englisch)", "The parser's message"),
+    "val.wiki_page": ("Wiki-Seite", "wiki page"),
+    "val.wiki_view": ("ansehen", "view"),
+    "val.wiki_edit": ("bearbeiten", "edit"),
     "dq.title": ("Datenqualität", "Data quality"),
     "dq.intro": (("Die Befunde der Prüfregeln über den Graphen, wie er jetzt im Speicher steht: Verletzungen und "
                   "Warnungen je Datensatz und je Regel."),
@@ -75,6 +86,10 @@ i18n.TEXT.update({
                          ("The harvest did not take these revisions of wiki pages because they violate rules; the "
                           "graph still shows the last good revision.")),
     "dq.diff": ("Änderung im Wiki", "change in the wiki"),
+    "dq.refused_one": (("Eine neuere Fassung der Wiki-Seite wurde nicht übernommen; hier steht die letzte gute "
+                        "Fassung."),
+                       "A newer revision of the wiki page was not taken; this is the last good revision."),
+    "dq.all": ("Alle Befunde auf der Seite Datenqualität", "All findings on the data-quality page"),
     "dq.conflicts": ("Wiki und Ratsinformationssystem nennen Vorlagen verschieden",
                      "Wiki and council system name papers differently"),
     "dq.conflicts_intro": (("Es gilt der Titel des Ratsinformationssystems; der Linktext bleibt als das, was die "
@@ -121,29 +136,52 @@ def _upload() -> tuple[bytes, str, str | None]:
     return request.get_data(cache=False), request.mimetype, request.args.get("title") or None
 
 
+def _page(**kw) -> str:
+    return render_template("validate.html", upload_types=UPLOAD_TYPES, examples=examples.EXAMPLES,
+                           **{"report": None, "refusal": None, "loaded": None, "form": {}, **kw})
+
+
 @bp.get("/validate")
 def form() -> str:
-    return render_template("validate.html", report=None, upload_types=UPLOAD_TYPES, form={})
+    key = request.args.get("vorlage")
+    if not key:
+        return _page()
+    chosen = examples.example(key)
+    if chosen is None:
+        raise NotFound(f"Keine Vorlage „{key}“ / no template \"{key}\"")
+    return _page(loaded=chosen.name(i18n.lang()),
+                 form={"format": chosen.media_type, "title": chosen.title, "content": chosen.text})
 
 
 @bp.post("/validate")
 @large_body
-def validate() -> Response | str:
+def validate() -> Response | tuple[str, int] | str:
     body, media_type, title = _upload()
-    if media_type != quality.WIKITEXT and media_type not in MEDIA_TYPES:
-        raise UnsupportedMediaType(
-            f"Medientyp {media_type or '(keiner)'} wird nicht geprüft / not validated; möglich / accepted: "
-            + ", ".join(t for t, _ in UPLOAD_TYPES))
-    report = quality.validate_upload(settings(), store(), body, media_type, title=title, validator=validator())
     answer = _answer_type()
     lang = i18n.lang()
+    try:
+        if media_type != quality.WIKITEXT and media_type not in MEDIA_TYPES:
+            accepted = ", ".join(t for t, _ in UPLOAD_TYPES)
+            raise UnsupportedMediaType(
+                f"Medientyp „{media_type or '(keiner)'}“ wird nicht geprüft; möglich: {accepted} / media type "
+                f"\"{media_type or '(none)'}\" is not validated; accepted: {accepted}", value=media_type or None)
+        report = quality.validate_upload(settings(), store(), body, media_type, title=title, validator=validator())
+    except StadtgraphError as exc:
+        if answer != "text/html" or exc.status >= 500:
+            raise  # machines get the problem document from the one error handler
+        # a person gets the form back, with the text as sent and the wrong line marked
+        text = body.decode("utf-8", "replace")
+        return _page(refusal=unreadable.describe(exc, text, lang),
+                     form={"format": media_type, "title": title or "", "content": text}), exc.status
     if answer == "text/turtle":
         return Response(reports.turtle(report), mimetype="text/turtle")
     if answer == "text/html":
         shown = {"format": media_type, "title": title or "",
                  "content": body.decode("utf-8", "replace") if not request.files.get("file") else ""}
-        return render_template("validate.html", report=reports.as_json(report, lang), upload_types=UPLOAD_TYPES,
-                               form=shown)
+        doc = reports.as_json(report, lang)
+        for group in doc["records"]:  # a new record has no page yet: link only those the graph holds
+            group["linked"] = bool(group.get("graph")) and store().has_graph(group["graph"])
+        return _page(report=doc, form=shown)
     response = Response(reports.json_text(report, lang), mimetype="application/json")
     response.vary.add("Accept")
     return response

@@ -71,15 +71,22 @@ def validate_upload(settings: Settings, store: Store, body: bytes, media_type: s
 
     :raises ParseError: (400) if the body cannot be read, naming the line where the parser says.
     """
-    iris = Iris(settings.base_iri)
     validator = validator or Validator(settings)
-    source = SourceRef(file="Upload", page=title, kind="wiki" if media_type == WIKITEXT else "rdf")
-    if media_type == WIKITEXT:
-        records = _wiki_records(body, iris, title, source)
-    else:
-        records = split_records(parse_upload(body, media_type, base=iris.base), iris, source)
+    records = upload_records(settings, body, media_type, title=title)
     report = validator.validate(records, validator.context_from_store(store, records))
     return _only_attributed(report)
+
+
+def upload_records(settings: Settings, body: bytes, media_type: str, *, title: str | None = None) -> list[Record]:
+    """The records of an upload (RDF, or a wiki page as ``text/x-wiki`` with its title), as the gate sees them.
+
+    :raises ParseError: (400) if the body cannot be read, naming the line where the parser says.
+    """
+    iris = Iris(settings.base_iri)
+    source = SourceRef(file="Upload", page=title, kind="wiki" if media_type == WIKITEXT else "rdf")
+    if media_type == WIKITEXT:
+        return _wiki_records(body, iris, title, source)
+    return split_records(parse_upload(body, media_type, base=iris.base), iris, source)
 
 
 def _wiki_records(body: bytes, iris: Iris, title: str | None, source: SourceRef) -> list[Record]:
@@ -98,7 +105,7 @@ def _wiki_records(body: bytes, iris: Iris, title: str | None, source: SourceRef)
         err = result.errors[0]
         if isinstance(err, NestingTooDeep):
             raise err
-        raise ParseError(err.detail, **{k: v for k, v in err.extra.items() if k in ("line", "column")})
+        raise ParseError(err.detail, **{k: v for k, v in err.extra.items() if k in ("line", "column", "value")})
     return result.records
 
 
@@ -197,11 +204,23 @@ def validate_store(settings: Settings, store: Store, validator: Validator | None
     return quality
 
 
+def record_findings(settings: Settings, store: Store, iri: str, validator: Validator | None = None) -> Report | None:
+    """The current findings about one record of the store, for its page: its own graph checked with the
+    neighbourhood a rule can reach (as the gate checks a write). None if no record graph describes ``iri``."""
+    validator = validator or Validator(settings)
+    records = [r for r in _records_of(store, [URIRef(iri)], validator.iris).values() if r.iri == URIRef(iri)]
+    if not records:
+        return None
+    report = validator.validate(records, validator.context_from_store(store, records))
+    return _only_attributed(report)
+
+
 def _records_of(store: Store, findings: list, iris: Iris) -> dict[str, Record]:
-    """The record graphs that hold the findings' focus nodes, as records with their triples and source."""
+    """The record graphs that hold the findings' focus nodes (or the given nodes), as records with their
+    triples and source."""
     out: dict[str, Record] = {}
     skip = {str(iris.inferred_graph), str(iris.provenance_graph), str(iris.ontology_graph)}
-    for focus in {f.focus for f in findings}:
+    for focus in {getattr(f, "focus", f) for f in findings}:
         if not isinstance(focus, URIRef):
             continue
         rows = store.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ <{focus}> ?p ?o }} }}")

@@ -110,13 +110,38 @@ def finding_line(report: Report | None, f: Finding, record: Record, lang: str = 
     return f"{severity_word(f, lang).upper()} · {source_text(record, lang)} · {finding_text(report, f, record, lang)}"
 
 
+def distinct(findings: list[Finding]) -> list[Finding]:
+    """One finding per rule, node, field, value and severity: a rule that fails two ways (``sh:class`` and
+    ``sh:node`` of one property shape) is one thing to fix, said once."""
+    seen: set[tuple] = set()
+    out = []
+    for f in findings:
+        key = (f.focus, f.path, f.value, f.shape, f.severity)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+def wiki_links(record: Record) -> dict[str, str] | None:
+    """The record's page in the wiki and its edit view, from its ``ob:wikiSeite``; None for other sources."""
+    page = next((str(o) for o in record.triples.objects(record.iri, OB.wikiSeite)), None)
+    if page is None:
+        return None
+    head = page.partition("#")[0]
+    return {"page": page, "edit": head + ("&" if "?" in head else "?") + "action=edit"}
+
+
 # ---- text --------------------------------------------------------------------------------------------
 def text(report: Report, lang: str = "de") -> str:
     """The readable report: per record its source, then one line per finding and its fix hint."""
     w = _w(lang)
-    lines = [(f"{w['report']}: {len(report.violations)} {w['violations']}, {len(report.warnings)} {w['warnings']}, "
+    shown = distinct(report.findings)
+    violations = sum(f.is_violation for f in shown)
+    lines = [(f"{w['report']}: {violations} {w['violations']}, {len(shown) - violations} {w['warnings']}, "
               f"{len(report.records)} {w['records']}")]
     for record, findings in report.groups():
+        findings = distinct(findings)
         lines.append("")
         if record is None:
             lines.append(w["other"])
@@ -141,21 +166,26 @@ def as_json(report: Report, lang: str = "de") -> dict[str, Any]:
     """Grouped by record, with labels instead of IRIs or blank nodes, and a hint how to fix each finding."""
     groups = []
     for record, findings in report.groups():
-        group: dict[str, Any] = {"findings": [_finding_json(report, f, record, lang) for f in findings]}
+        group: dict[str, Any] = {"findings": [_finding_json(report, f, record, lang) for f in distinct(findings)]}
         if record is not None:
             group = {
                 "record": record_title(report, record, lang),
                 "kind": record_kind(report, record, lang),
                 "iri": str(record.iri) if isinstance(record.iri, URIRef) else None,
+                "graph": str(record.graph_iri),
                 "source": {"file": record.source.file, "page": record.source.page,
                            "revision": record.source.revision},
                 **group,
             }
+            wiki = wiki_links(record)
+            if wiki:
+                group["wiki"] = wiki
         groups.append(group)
+    shown = distinct(report.findings)
     return {
         "conforms": report.conforms,
-        "violations": len(report.violations),
-        "warnings": len(report.warnings),
+        "violations": sum(f.is_violation for f in shown),
+        "warnings": sum(not f.is_violation for f in shown),
         "lang": lang,
         "records": groups,
         "unreadable": [err.detail for err in report.unreadable],
@@ -224,6 +254,7 @@ def by_shape(report: Report, groups: list[tuple[URIRef, list[Finding]]], lang: s
     """Findings per rule: its field, message and severity, how often, and which records."""
     out = []
     for shape, findings in groups:
+        findings = distinct(findings)
         first = findings[0]
         records: dict[str, str] = {}
         for f in findings:
@@ -239,4 +270,4 @@ def describe_refusal(refusal: Refusal, lang: str = "de") -> str:
     """One readable line per violation of a refused record: source file, wiki page, revision, field, value,
     message."""
     return "\n".join(finding_line(refusal.report, f, refusal.record, lang)
-                     for f in refusal.findings if f.is_violation)
+                     for f in distinct(refusal.findings) if f.is_violation)

@@ -44,7 +44,7 @@ from graph.settings import Settings
 from graph.sources import names
 from graph.sources.wiki.api import Change, Revision, WikiClient
 from graph.sources.wiki.export import ExportPage, export_xml
-from graph.sources.wiki.records import records_from_wikitext
+from graph.sources.wiki.records import page_url, records_from_wikitext
 from graph.store import Store
 
 TEMPLATE = "Vorlage:Konzeption"
@@ -380,7 +380,9 @@ class Harvester:
         return len(old) == len(new) and isomorphic(old, new)  # blank nodes (synergy reasons) compared by shape
 
     def _refuse(self, rev: Revision, findings: list[str]) -> None:
+        page = page_url(rev.title, base=self.client.index_url())
         entry = {"title": rev.title, "revid": rev.revid, "timestamp": rev.timestamp,
+                 "page": page, "edit": f"{page}&action=edit",
                  "diff": self.client.diff_url(rev.title, rev.revid) if rev.revid else "",
                  "findings": findings, "at": datetime.now(UTC).isoformat(timespec="seconds")}
         self.state.refused[rev.title] = entry
@@ -429,6 +431,15 @@ def harvest_wiki(settings: Settings, store: Store, *, full: bool = False, client
                  progress: Progress | None = None) -> HarvestReport:
     """One harvest of the wiki at ``settings.wiki_api_url`` into ``store``."""
     return Harvester(settings, store, client=client, progress=progress).run(full=full)
+
+
+def refusals_about(store: Store, settings: Settings, iri: str) -> list[dict[str, Any]]:
+    """The refused newer revisions of the wiki page a record comes from (for the record's page)."""
+    state = HarvestState.load(store, Iris(settings.base_iri))
+    if state is None:
+        return []
+    return [entry for title, entry in sorted(state.refused.items())
+            if iri in state.pages.get(title, {}).get("iris", [])]
 
 
 def refusals(store: Store, settings: Settings) -> list[dict[str, Any]]:

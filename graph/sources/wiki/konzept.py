@@ -98,12 +98,16 @@ class ConceptPage:
     generation: int = 2
     themenfelder: list[str] = field(default_factory=list)  # canonical Themenfeld titles
     themenfelder_from: str = ""  # link= | Zum Themenfeld | Leitziel-Abschnitt | Kategorien
+    # names in the Themenfeld(er) section no synonym table knows, as written: the record points at them as
+    # a Turtle author would (ob:themenfeld <…/themenfeld/slug>), so the gate judges both alike
+    unknown_themenfelder: list[str] = field(default_factory=list)
     intro: str = ""  # free text above the infobox
     kurzbeschreibung: str = ""
     analyse: list[str] = field(default_factory=list)
     ziele: list[str] = field(default_factory=list)
     synergien: list[Synergie] = field(default_factory=list)
     leitziele: list[LeitzielRef] = field(default_factory=list)
+    unknown_leitziele: list[LeitzielRef] = field(default_factory=list)  # [[Unknown page#Goal|…]], page as written
     beschluesse: list[Vorlagenangabe] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
@@ -134,18 +138,22 @@ def parse_concept(code: Wikicode, template: Template, title: str) -> ConceptPage
     page.analyse = _items(body.get("analyse", ""), groups=False)
     page.ziele = _items(body.get("ziele", ""), groups=True)
     page.synergien = _synergien(body.get("synergien", ""), page.notes)
-    page.leitziele, leitziel_fields = _leitziele(body.get("leitziele", ""), page.notes)
+    page.leitziele, leitziel_fields, page.unknown_leitziele = _leitziele(body.get("leitziele", ""), page.notes)
     page.beschluesse = _beschlusslage(body.get("beschlusslage", ""))
     page.links = links(body.get("links", ""), page.notes)
     # Themenfelder: icons by link=, else the legacy "Zum Themenfeld" links, else the Themenfeld labels of
-    # the Leitziel rows, else the categories; names no synonym table knows become notes, never IRIs.
+    # the Leitziel rows, else the categories. A name no synonym table knows is kept as written when the
+    # Themenfeld section names it (the gate refuses it, as it refuses an unknown Themenfeld in Turtle); in
+    # the fallbacks it is a note, as categories and row labels may name other things.
     table = parse(body.get("themenfelder", ""))
     legacy = [str(w.title).strip() for w in table.filter_wikilinks()
               if one_line(w.text or "").casefold() == "zum themenfeld"]
     for source, candidates in (("link=", icon_targets(table)), ("Zum Themenfeld", legacy),
                                ("Leitziel-Abschnitt", leitziel_fields), ("Kategorien", page.categories)):
         if candidates:
-            page.themenfelder = _canonical(candidates, page.notes)
+            explicit = source in ("link=", "Zum Themenfeld")
+            page.themenfelder = _canonical(candidates, page.notes,
+                                           unknown=page.unknown_themenfelder if explicit else None)
             page.themenfelder_from = source
             break
     if page.categories and page.themenfelder_from != "Kategorien":
@@ -283,10 +291,12 @@ def _rows(section: str) -> list[tuple[list[Wikicode], bool]]:
     return rows
 
 
-def _leitziele(section: str, notes: list[Note]) -> tuple[list[LeitzielRef], list[str]]:
-    """Leitziel references (``[[Themenfeld#Leitziel|…]]``, else plain text in a row's cells) and the
-    Themenfelder the rows name (``Themenfeld X:`` labels, row icons)."""
+def _leitziele(section: str, notes: list[Note]) -> tuple[list[LeitzielRef], list[str], list[LeitzielRef]]:
+    """Leitziel references (``[[Themenfeld#Leitziel|…]]``, else plain text in a row's cells), the
+    Themenfelder the rows name (``Themenfeld X:`` labels, row icons), and the links into a page that is no
+    Themenfeld (kept as written, for the gate to refuse)."""
     refs: list[LeitzielRef] = []
+    unknown: list[LeitzielRef] = []
     fields: list[str] = []
     carried: str | None = None
     for cells, bullet in _rows(section):
@@ -312,6 +322,8 @@ def _leitziele(section: str, notes: list[Note]) -> tuple[list[LeitzielRef], list
                 anchor = unescape_anchor(anchor)
                 if themenfeld and anchor:
                     refs.append(LeitzielRef(themenfeld, anchor))
+                elif page_part.strip() and anchor:
+                    unknown.append(LeitzielRef(page_part.strip(), anchor))
                 else:
                     notes.append((f"Leitziel-Verweis ohne bekanntes Themenfeld: „{link}“",
                                   f"Leitziel link without a known Themenfeld: \"{link}\""))
@@ -320,7 +332,7 @@ def _leitziele(section: str, notes: list[Note]) -> tuple[list[LeitzielRef], list
                 refs.append(LeitzielRef(row_field, rest))
         if len(cells) == 1 and not bullet:
             carried = row_field
-    return list(dict.fromkeys(refs)), fields
+    return list(dict.fromkeys(refs)), fields, list(dict.fromkeys(unknown))
 
 
 def _beschlusslage(section: str) -> list[Vorlagenangabe]:
@@ -352,7 +364,7 @@ def _beschlusslage(section: str) -> list[Vorlagenangabe]:
             drucksache = written.group(1) if written else found.group(0) if found else None
         if drucksache is None:
             raise PageError(f"Beschlusslage-Zeile nennt keine Drucksache / Beschlusslage line names no "
-                            f"Drucksache: „{line}“")
+                            f"Drucksache: „{line}“", value=line)
         title = None
         for tag in code.filter_tags():
             if str(tag.wiki_markup or "") == "''" and not tag.contents.filter_external_links():
@@ -366,11 +378,15 @@ def _beschlusslage(section: str) -> list[Vorlagenangabe]:
     return out
 
 
-def _canonical(names: list[str], notes: list[Note]) -> list[str]:
+def _canonical(names: list[str], notes: list[Note], unknown: list[str] | None = None) -> list[str]:
+    """The canonical titles of ``names``; an unknown name goes to ``unknown`` if given, else to the notes."""
     out: list[str] = []
     for name in names:
         canonical = themenfeld_title(name)
-        if canonical is None:
+        if canonical is None and unknown is not None:
+            if name not in unknown:
+                unknown.append(name)
+        elif canonical is None:
             notes.append((f"Unbekanntes Themenfeld „{name}“", f"unknown Themenfeld \"{name}\""))
         elif canonical not in out:
             out.append(canonical)

@@ -20,7 +20,12 @@ Note = tuple[str, str]  # a data-quality note for stewards: (German, English)
 
 
 class PageError(ValueError):
-    """A page (or a line of it) that cannot be read; the loader adds file and page to the message."""
+    """A page (or a line of it) that cannot be read; the loader adds file and page to the message.
+    ``value`` is the text as written that could not be read, when there is one (the steward's form marks it)."""
+
+    def __init__(self, message: str, value: str | None = None) -> None:
+        super().__init__(message)
+        self.value = value
 
 
 @dataclass

@@ -75,7 +75,7 @@ def records_from_wikitext(text: str, iris: Iris, *, title: str, revision: int | 
     except NestingTooDeep as exc:
         return LoadResult(errors=[exc])
     except PageError as exc:
-        return LoadResult(errors=[LoaderError(str(exc), source=source.file, page=title)])
+        return LoadResult(errors=[LoaderError(str(exc), source=source.file, page=title, value=exc.value)])
     except ParserError as exc:  # mwparserfromhell gives up on the markup (its tokenizer's own failure)
         return LoadResult(errors=[LoaderError(f"Wikitext nicht lesbar / wikitext unreadable: {exc}",
                                               source=source.file, page=title)])
@@ -129,6 +129,7 @@ def _concept_record(page: ConceptPage, iris: Iris, source: SourceRef, revision: 
         g.add((s, OB.themenfeld, iris.themenfeld(title)))
     for ref in page.leitziele:
         g.add((s, OB.leitziel, iris.leitziel(ref.themenfeld, ref.title)))
+    _unknown_references(g, s, page, iris)
     if page.intro:
         g.add((s, DCTERMS.description, Literal(page.intro, lang="de")))
     if page.kurzbeschreibung:
@@ -145,6 +146,22 @@ def _concept_record(page: ConceptPage, iris: Iris, source: SourceRef, revision: 
         g.add((s, OB.wikiKategorie, Literal(category)))
     _wiki_provenance(g, s, page_url(page.title, base=wiki_base), source, revision, confidence, notes)
     return Record(s, iris.record_graph(s), g, source, label=page.title)
+
+
+def _unknown_references(g: rdflib.Graph, s: URIRef, page: ConceptPage, iris: Iris) -> None:
+    """A Themenfeld or Leitziel the page names but no synonym table knows: the triple a Turtle author would
+    write, so the gate refuses both alike (a Themenfeld must be one of the iSTEP's), and the name as written,
+    so the steward reads it in the finding instead of an IRI."""
+    known = {iris.themenfeld(t) for t in names.THEMENFELDER}
+    for name in page.unknown_themenfelder:
+        target = iris.themenfeld(name)
+        g.add((s, OB.themenfeld, target))
+        if target not in known:
+            g.add((target, RDFS.label, Literal(name, lang="de")))
+    for ref in page.unknown_leitziele:
+        target = iris.leitziel(ref.themenfeld, ref.title)
+        g.add((s, OB.leitziel, target))
+        g.add((target, RDFS.label, Literal(f"{ref.themenfeld}#{ref.title}", lang="de")))
 
 
 def _synergies(g: rdflib.Graph, s: URIRef, page: ConceptPage, iris: Iris, notes: list[Note]) -> None:
