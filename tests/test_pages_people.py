@@ -108,6 +108,25 @@ def test_not_found_offers_a_search(client):
     assert 'role="search"' in r.text and 'href="/konzept"' in r.text
 
 
+def test_every_page_says_publisher_licence_contact_and_data_date(client):
+    """The open-data basics the catalog holds are on the pages too; the downloads say sizes for people."""
+    from graph.publish.catalog import CONTACT_PAGE, LICENSE_PAGE
+
+    for path in ("/", "/konzept/einzelhandelskonzept", "/downloads"):
+        page = html(client, path).data.decode()
+        facts = page[page.index('class="data-facts"'):]
+        assert "Stadt Oberhausen" in facts and f'href="{LICENSE_PAGE}" rel="license"' in facts
+        assert f'href="{CONTACT_PAGE}"' in facts
+        assert re.search(r"Datenstand: <time datetime=\"\d{4}-\d\d-\d\dT[^\"]+\">\d+\. \w+ \d{4}", facts)
+    sizes = re.findall(r'<data value="(\d+)"[^>]*>([^<]+)</data>', html(client, "/downloads").data.decode())
+    assert sizes
+    for exact, shown in sizes:
+        assert re.fullmatch(r"\d+(,\d)? (B|kB|MB|GB)", shown), shown
+        number, unit = shown.split()
+        factor = {"B": 1, "kB": 1e3, "MB": 1e6, "GB": 1e9}[unit]
+        assert abs(float(number.replace(",", ".")) * factor - int(exact)) <= 0.05 * factor
+
+
 def test_footer_links_the_legal_pages_from_settings(settings, built_store):
     from server import create_app
 

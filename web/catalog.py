@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, jsonify, render_template, request, send_file
 
-from graph.errors import BadRequest, NotFound
+from graph.errors import BadRequest, NotFound, StadtgraphError
 from graph.formats import ox_triples
 from graph.publish import catalog as dcat_catalog
 from graph.publish import void as void_doc
@@ -26,6 +26,18 @@ def publication() -> Publication:
     if found is None:
         found = current_app.extensions.setdefault("stadtgraph.publication", Publication(page_store(), settings()))
     return found
+
+
+@bp.app_template_global("data_facts")
+def data_facts() -> dict:
+    """What every page's footer says about the data as open data (the catalog says the same): licence,
+    contact and when the data last changed (left out when the store cannot say: an error page must still
+    render)."""
+    try:
+        modified = publication().modified()
+    except (StadtgraphError, OSError):
+        modified = None
+    return {"licence": dcat_catalog.LICENSE_PAGE, "contact": dcat_catalog.CONTACT_PAGE, "modified": modified}
 
 
 @bp.get("/catalog")

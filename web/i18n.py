@@ -31,6 +31,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "legal.privacy": ("Datenschutz", "Privacy"),
     "legal.accessibility": ("Barrierefreiheit", "Accessibility"),
     "legal.missing": ("Adresse nicht eingerichtet", "address not configured"),
+    "data.publisher": ("Daten: Stadt Oberhausen", "Data: City of Oberhausen"),
+    "data.licence": ("Lizenz: Datenlizenz Deutschland – Namensnennung – 2.0",
+                     "Licence: Data licence Germany – attribution – 2.0"),
+    "data.contact": ("Kontakt: Stadtentwicklung", "Contact: urban development"),
+    "data.modified": ("Datenstand", "Data as of"),
     "res.summary": ("Zusammenfassung", "Summary"),
     "res.entries": ("Einträge", "entries"),
     "res.inverse_intro": ("Diese Einträge verweisen auf diese Seite:", "These entries link to this page:"),
@@ -291,11 +296,12 @@ def list_name(path: str) -> str:
 
 def init_app(app: Flask) -> None:
     """Template globals and the cookie that remembers an explicit ``?lang=``."""
-    from graph.pages.summary import long_date
+    from graph.pages.summary import byte_size, long_date
 
     app.jinja_env.globals.update(t=t, other_lang_url=other_lang_url, lang_url=with_lang, legal_links=legal_links,
                                  list_url=list_url, list_name=list_name)
     app.jinja_env.filters["longdate"] = lambda v: long_date(v, lang())
+    app.jinja_env.filters["bytes"] = lambda n: byte_size(int(n), lang())
 
     @app.context_processor
     def _language() -> dict:

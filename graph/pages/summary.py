@@ -93,8 +93,18 @@ def long_date(value: str | None, lang: str = "de") -> str:
     year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
     text = f"{day}. {MONTHS[month - 1]} {year}" if lang == "de" else f"{day} {MONTHS_EN[month - 1]} {year}"
     if m.group(4):
-        text += f", {m.group(4)}:{m.group(5)} Uhr" if lang == "de" else f", {m.group(4)}:{m.group(5)} UTC"
+        text += f", {m.group(4)}:{m.group(5)} Uhr (UTC)" if lang == "de" else f", {m.group(4)}:{m.group(5)} UTC"
     return text
+
+
+def byte_size(n: int, lang: str = "de") -> str:
+    """A file size for people: ``795784`` → "795,8 kB" (English "795.8 kB"); decimal units, as file
+    managers and portals show them."""
+    for unit, factor in (("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
+        if n >= factor:
+            text = f"{n / factor:.1f} {unit}"
+            return text.replace(".", ",") if lang == "de" else text
+    return f"{n} B"
 
 
 def decision_kind(title: str | None) -> str:

@@ -21,6 +21,7 @@ from graph.publish.dumps import FULL_DUMPS, DumpFile, DumpSet
 
 EU = "http://publications.europa.eu/resource/authority/"
 LICENSE = URIRef("http://dcat-ap.de/def/licenses/dl-by-de/2.0")
+LICENSE_PAGE = "https://www.govdata.de/dl-de/by-2-0"  # the licence's text, for people
 CONTRIBUTOR = URIRef("http://dcat-ap.de/def/contributors/openNRW")
 GEOCODING = URIRef("http://dcat-ap.de/def/politicalGeocoding/municipalityKey/05119000")
 GEOCODING_LEVEL = URIRef("http://dcat-ap.de/def/politicalGeocoding/Level/municipality")
