@@ -1,10 +1,12 @@
 """The real time limit: a runaway query is stopped at the limit (its process killed, its CPU freed) while
 other queries keep being answered, and the worker serves again afterwards. Live server: one worker,
 two query runners, a 1.5 s limit; once answering from the in-memory replica (runners forked from the
-worker) and once from the disk (runners started through a fork server)."""
+worker), once from the disk (runners started through a fork server), and once from the disk a worker
+with write tokens holds (runners forked from it, replaced after each write)."""
 from __future__ import annotations
 
 import os
+import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -13,6 +15,7 @@ import pytest
 
 from graph.errors import QueryTimeout
 from graph.query.executors import ForkExecutor, QueryJob
+from tests.graph_store_data import AUTH, GOOD_CONCEPT, NEW_CONCEPT, NEW_GRAPH, TOKENS_ENV
 
 LIMIT = 1.5
 # Five-fold cross product of ~8,000 triples: runs for ages, returns one row.
@@ -20,11 +23,14 @@ RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?
 SIMPLE = "ASK { ?s a ?type }"
 
 
-@pytest.fixture(scope="module", params=["on", "off"], ids=["replica", "disk"])
+@pytest.fixture(scope="module", params=["on", "off", "writer"], ids=["replica", "disk", "writer"])
 def limited(request, start_live_server):
+    """Runners forked from the worker over its replica; started through the fork server over the disk store
+    opened read-only; forked from a worker that holds the disk store for writing (write tokens)."""
+    extra = {"tokens": TOKENS_ENV} if request.param == "writer" else {"replica": request.param}
     server = start_live_server(workers=1, threads=4, query_processes=2, query_timeout=LIMIT, row_limit=5,
-                               query_queue_wait=0.3, replica=request.param)
-    assert server.get("/ready").json()["store"] == {"on": "replica", "off": "disk"}[request.param]
+                               query_queue_wait=0.3, **extra)
+    assert server.get("/ready").json()["store"] == {"on": "replica", "off": "disk", "writer": "disk"}[request.param]
     return server
 
 
@@ -131,3 +137,40 @@ def test_fork_executor_stops_an_in_memory_query(built_store, settings):
         executor.run(QueryJob(RUNAWAY, timeout=0.5))
     assert time.monotonic() - started < 2.5
     assert executor.run(QueryJob(SIMPLE, results_format="json")).written.body == b'{"head":{},"boolean":true}'
+
+
+def _runners(server) -> dict[str, float]:
+    text = server.get("/metrics").text
+    return {event: float(value) for event, value in
+            re.findall(r'^stadtgraph_query_runners_total\{event="(\w+)"\} ([0-9.e+]+)$', text, re.M)}
+
+
+def test_a_writer_reuses_its_runners_between_writes_and_sees_each_write_at_once(live_writer):
+    """With write tokens the worker holds the store for writing; its query runners are forked from it and
+    kept between writes (not one process per query), and a write is seen by the very next query."""
+    ask = f"ASK {{ <{NEW_CONCEPT}> ?p ?o }}"
+
+    def query(text: str):
+        response = live_writer.get("/sparql", params={"query": text},
+                                   headers={"Accept": "application/sparql-results+json"})
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    for n in range(30):  # distinct texts: none answered from the result cache
+        query(f"SELECT ?s WHERE {{ ?s a ?t }} LIMIT {n + 1}")
+    before = _runners(live_writer)
+    assert 1 <= before.get("started", 0) <= 4, before  # at most one per thread, not one per query
+    assert query(ask)["boolean"] is False
+
+    response = live_writer.request("PUT", f"/graph-store?graph={NEW_GRAPH}", data=GOOD_CONCEPT,
+                                   headers={"Content-Type": "text/turtle", **AUTH})
+    assert response.status_code == 201, response.text
+    assert query(ask)["boolean"] is True  # the next query is answered by a runner forked after the write
+    for n in range(30):
+        query(f"SELECT ?s WHERE {{ ?s a ?t }} LIMIT {n + 100}")
+    after = _runners(live_writer)
+    assert after.get("stale", 0) >= 1
+    assert after["started"] - before["started"] <= 4 + 1, (before, after)
+
+    assert live_writer.request("DELETE", f"/graph-store?graph={NEW_GRAPH}", headers=AUTH).status_code == 204
+    assert query(ask)["boolean"] is False

@@ -7,6 +7,7 @@ How to use it from another module (no Flask needed, each call is cheap and threa
     metrics.query_timed_out("sparql")        # a query stopped at the time limit ("sparql", "curated", "page", …)
     metrics.result_cut("sparql")             # a result cut at the row limit
     metrics.refused_busy("sparql")           # a request answered 503 because all query runners were busy
+    metrics.query_runner("stale")            # a runner started ("started") or put down after a write ("stale")
     metrics.over_capacity()                  # a request answered 503: too many expensive requests at once
     metrics.client_cut_off("timeout")        # a slow client closed before its request was read ("too-large")
     metrics.validation_refused(3, "upload")  # records refused by the SHACL gate ("build", "upload", "write")
@@ -56,6 +57,9 @@ REFUSED_BUSY = Counter(
 RESULT_CACHE = Counter(
     "stadtgraph_result_cache", "SPARQL answers taken from the result cache (hit) or run (miss).", ["outcome", "kind"],
     registry=REGISTRY)
+QUERY_RUNNERS = Counter(
+    "stadtgraph_query_runners", "Long-lived query runner processes started ('started') and those put down "
+    "because a write made their copy of the data old ('stale').", ["event"], registry=REGISTRY)
 OVER_CAPACITY = Counter(
     "stadtgraph_requests_over_capacity", "Requests answered 503 because the worker already ran its most "
     "expensive requests at once (max_expensive_requests).", registry=REGISTRY)
@@ -117,6 +121,10 @@ def query_timed_out(kind: str = "sparql") -> None:
 
 def result_cut(kind: str = "sparql") -> None:
     RESULTS_CUT.labels(kind).inc()
+
+
+def query_runner(event: str) -> None:
+    QUERY_RUNNERS.labels(event).inc()
 
 
 def refused_busy(kind: str = "sparql") -> None:

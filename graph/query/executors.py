@@ -154,7 +154,8 @@ class ForkExecutor(Executor):
 
 
 class _Runner:
-    def __init__(self, ctx, opener: Callable[[], Store]) -> None:
+    def __init__(self, ctx, opener: Callable[[], Store], version: str | None = None) -> None:
+        self.version = version  # the store's version its data is a copy of (None: it reads the live store)
         self.conn, child = ctx.Pipe()
         target = serve_forked if ctx.get_start_method() == "fork" else serve
         self.proc = ctx.Process(target=target, args=(child, opener), daemon=True, name="stadtgraph-query")
@@ -178,11 +179,18 @@ class _Runner:
 class PoolExecutor(Executor):
     """Long-lived runners, up to ``size``, that get their store from ``opener``: started through a fork server
     (``start="forkserver"``, the opener opens the on-disk store read-only), or forked from this process
-    (``start="fork"``, the opener hands on a replica the child shares with it)."""
+    (``start="fork"``, the opener hands on a replica, or the store this process writes, which the child
+    shares with it as it was at the fork).
 
-    def __init__(self, opener: Callable[[], Store], size: int, queue_wait: float, start: str = "forkserver") -> None:
+    ``version`` (the store's version, :mod:`graph.store.version`) is given where a runner's data is a copy
+    made at the fork of a store this process goes on writing: a runner forked before a write is not given
+    another query after it (it is replaced), so a query sees every write acknowledged before it."""
+
+    def __init__(self, opener: Callable[[], Store], size: int, queue_wait: float, start: str = "forkserver",
+                 version: Callable[[], str] | None = None) -> None:
         super().__init__(size, queue_wait)
         self.opener = opener
+        self._version = version
         self._ctx = mp.get_context(start)
         if start == "forkserver":
             self._ctx.set_forkserver_preload(["graph.query.executors"])
@@ -195,21 +203,37 @@ class PoolExecutor(Executor):
         self._closed = False
 
     def _start(self) -> _Runner:
+        # The version is read before the fork: a write in between makes the runner look older than it is
+        # (replaced once too often), never newer.
+        version = self._version() if self._version is not None else None
         if self._forker is not None:
-            runner = self._forker.submit(_Runner, self._ctx, self.opener).result()
+            runner = self._forker.submit(_Runner, self._ctx, self.opener, version).result()
         else:
-            runner = _Runner(self._ctx, self.opener)
+            runner = _Runner(self._ctx, self.opener, version)
         self.stats.add(runners_started=1)
+        metrics.query_runner("started")
         self.stats.sandboxed = runner.sandboxed
         if not runner.sandboxed:
             log.warning("query runner without network filter (platform has no seccomp)")
         return runner
 
+    def _stale(self, runner: _Runner) -> bool:
+        return self._version is not None and runner.version != self._version()
+
     def _take(self) -> _Runner:
-        with self._lock:
-            if self._idle:
-                return self._idle.pop()
-            self._count += 1
+        while True:
+            with self._lock:
+                runner = self._idle.pop() if self._idle else None
+                if runner is None:
+                    self._count += 1
+                    break
+            if not self._stale(runner):
+                return runner
+            runner.kill()  # a copy of the data before a write: never asked again
+            metrics.query_runner("stale")
+            with self._lock:
+                self._count -= 1
+        self._replenish()
         try:
             return self._start()
         except BaseException:
@@ -219,9 +243,12 @@ class PoolExecutor(Executor):
 
     def _give(self, runner: _Runner) -> None:
         with self._lock:
-            if not self._closed:
+            if not self._closed and not self._stale(runner):
                 self._idle.append(runner)
                 return
+            self._count -= 1
+        if not self._closed:
+            metrics.query_runner("stale")
         runner.kill()
 
     def _discard(self, runner: _Runner) -> None:
@@ -315,6 +342,12 @@ def _make(store: Store, settings: Settings) -> Executor:
         if store.path is not None and store.read_only:
             opener = functools.partial(open_read_only, settings, str(store.path))
             return PoolExecutor(opener, size, settings.query_queue_wait)
-        # In memory (or held for writing by this process): only a fork sees the same data.
+        if store.path is not None:
+            # On disk, held for writing by this process (a server with write tokens): no other process may
+            # open it while it is written, so runners are forked from here and read it as it was at their
+            # fork; a write makes them stale, and the next query gets a runner forked after it.
+            return PoolExecutor(functools.partial(alive, weakref.ref(store)), size, settings.query_queue_wait,
+                                "fork", version=store.version.current)
+        # In memory: only a fork sees the same data.
         return ForkExecutor(store, size, settings.query_queue_wait)
     return InlineExecutor(store, size, settings.query_queue_wait)

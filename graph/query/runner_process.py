@@ -7,6 +7,7 @@ The server worker's side, which starts, feeds and kills runners, is :mod:`graph.
 import logging
 import os
 import resource
+import stat
 import threading
 import time
 import weakref
@@ -131,14 +132,16 @@ def serve(conn, opener: Callable[[], Store]) -> None:
 
 
 def serve_forked(conn, opener: Callable[[], Store]) -> None:
-    """A long-lived runner forked from a server worker: first let go of every descriptor it inherited (client
-    sockets, the listening socket), or a connection the worker closes would stay open in here."""
+    """A long-lived runner forked from a server worker: first let go of every socket and pipe it inherited
+    (client connections, the listening socket, other runners' pipes), or a connection the worker closes
+    would stay open in here. Files stay open: a runner forked from a worker that holds the on-disk store
+    reads the store through the descriptors it inherited."""
     _close_inherited(keep=conn.fileno())
     serve(conn, opener)
 
 
 def _close_inherited(keep: int) -> None:
-    """Close every descriptor above stderr but ``keep``: those /proc lists (a loop up to the descriptor
+    """Close every socket and pipe above stderr but ``keep``: those /proc lists (a loop up to the descriptor
     limit could run a billion times in a container)."""
     try:
         open_fds = [int(name) for name in os.listdir("/proc/self/fd")]
@@ -147,7 +150,8 @@ def _close_inherited(keep: int) -> None:
     for fd in open_fds:
         if fd > 2 and fd != keep:
             try:
-                os.close(fd)
+                if stat.S_ISSOCK(os.fstat(fd).st_mode) or stat.S_ISFIFO(os.fstat(fd).st_mode):
+                    os.close(fd)
             except OSError:
                 pass  # e.g. the descriptor listdir used, already closed
 
