@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     import pyoxigraph as ox
     import rdflib
 
-    from graph.inference import refresh
+    from graph.inference.refresh import refresh
     from graph.store import open_store
     from server import create_app
 

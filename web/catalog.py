@@ -31,10 +31,10 @@ def publication() -> Publication:
 @bp.app_template_global("data_facts")
 def data_facts() -> dict:
     """What every page's footer says about the data as open data (the catalog says the same): licence,
-    contact and when the data last changed (left out when the store cannot say: an error page must still
-    render)."""
+    contact and when the data last changed (left out where neither the version log nor a build says it, and
+    when the store cannot answer: an error page must still render; never by writing the dumps)."""
     try:
-        modified = publication().modified()
+        modified = publication().known_modified()
     except (StadtgraphError, OSError):
         modified = None
     return {"licence": dcat_catalog.LICENSE_PAGE, "contact": dcat_catalog.CONTACT_PAGE, "modified": modified}

@@ -63,13 +63,16 @@ class Publication:
         """When the data last changed: the newest version of the version log (every accepted change of a
         record: harvest, Graph Store write, SPARQL Update, build), else the last build, else when the dumps
         of this state were written."""
+        return self.known_modified() or self.dumps().written
+
+    def known_modified(self) -> str | None:
+        """:meth:`modified` where the version log or the last build says it, else None: cheap, for every
+        page (it never writes the dumps)."""
         newest = self._log().modified()
         if newest is not None:
             return _iso(newest)
         _, last = self.state()
-        if last:
-            return _iso(datetime.fromisoformat(last))
-        return self.dumps().written
+        return _iso(datetime.fromisoformat(last)) if last else None
 
     def subset_modified(self) -> dict[str, str]:
         """Per subset (Themenfeld or Sozialraum IRI): when one of its records last changed, where the
