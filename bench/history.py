@@ -30,7 +30,8 @@ import rdflib
 
 from graph.iris import Iris
 from graph.namespaces import DCTERMS, OB, PROV
-from graph.pipeline.versions import DB_FILE, GraphChange, version_log
+from graph.pipeline.graph_change import GraphChange
+from graph.pipeline.versions import DB_FILE, version_log
 from graph.settings import Settings
 from graph.store import open_store
 

@@ -27,11 +27,11 @@ from pathlib import Path
 from typing import IO
 
 import rdflib
-from rdflib.compare import graph_diff, to_isomorphic
 
 from graph.errors import ConfigurationError
 from graph.iris import Iris
 from graph.namespaces import DCTERMS, OB, PROV
+from graph.pipeline.graph_change import GraphChange
 from graph.settings import Settings
 from graph.store import Store
 
@@ -96,35 +96,6 @@ class Version:
         values["at"] = datetime.fromisoformat(values["at"])
         values["deleted"] = bool(values["deleted"])
         return cls(**values)
-
-
-class GraphChange:
-    """A record graph before and after, with the face of :class:`graph.pipeline.changes.GraphChange` (which
-    this module cannot import: the registry of followers there imports this module)."""
-
-    def __init__(self, graph: str, before: rdflib.Graph, after: rdflib.Graph | None) -> None:
-        self.graph, self.before, self.after = graph, before, after
-        self._diff: tuple[set, set] | None = None
-
-    @property
-    def dropped(self) -> bool:
-        return self.after is None or not len(self.after)
-
-    def added(self) -> set:
-        return self._difference()[1]
-
-    def removed(self) -> set:
-        return self._difference()[0]
-
-    def _difference(self) -> tuple[set, set]:
-        if self._diff is None:
-            after = rdflib.Graph() if self.after is None else self.after
-            if any(isinstance(term, rdflib.BNode) for g in (self.before, after) for t in g for term in t):
-                _, only_before, only_after = graph_diff(to_isomorphic(self.before), to_isomorphic(after))
-                self._diff = (set(only_before), set(only_after))
-            else:
-                self._diff = ({t for t in self.before if t not in after}, {t for t in after if t not in self.before})
-        return self._diff
 
 
 def now_iso(at: datetime) -> str:
