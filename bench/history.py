@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -28,6 +27,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
+from bench.scales import percentiles
 from graph.iris import Iris
 from graph.namespaces import DCTERMS, OB, PROV
 from graph.pipeline.graph_change import GraphChange
@@ -38,13 +38,6 @@ from graph.store import open_store
 WIKI = "https://istek.oberhausen.de/index.php"
 TREE = "https://w3id.org/tree#"
 AUTH_TOKEN = "bench-history-token"
-
-
-def percentiles(samples: list[float]) -> str:
-    ordered = sorted(samples)
-    p50 = statistics.median(ordered) * 1000
-    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
-    return f"p50 {p50:7.2f} ms  p99 {p99:7.2f} ms"
 
 
 def size(path: Path) -> int:
@@ -129,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
             timings.append(time.perf_counter() - t)
             assert response.status_code in (201, 204), response.data[:500]
         print(f"\nGraph Store PUT of one record through the whole write path (gate, store, inference, version log, "
-              f"search index), {args.writes}×: {percentiles(timings)}")
+              f"search index), {args.writes}×: {percentiles(timings, 7)}")
 
         # ---- serving ---------------------------------------------------------------------------------------
         sample = random.sample(range(args.records), min(args.samples, args.records))
@@ -147,11 +140,11 @@ def main(argv: list[str] | None = None) -> int:
 
         ids = {n: [v.id for v in log.versions(graphs[n])] for n in sample}
         print(f"\nServing, in-process (Flask test client), {len(sample)} random records:")
-        print(f"  TimeMap ({args.versions} mementos)       {percentiles(timed(lambda n: f'/timemap/{paths[n]}'))}")
-        print(f"  diff page (German sentences) {percentiles(timed(lambda n: f'/verlauf/{paths[n]}?zu={random.choice(ids[n][1:])}'))}")
-        print(f"  memento (Turtle)             {percentiles(timed(lambda n: f'/memento/{random.choice(ids[n])}/{paths[n]}', headers={'Accept': 'text/turtle'}))}")
+        print(f"  TimeMap ({args.versions} mementos)       {percentiles(timed(lambda n: f'/timemap/{paths[n]}'), 7)}")
+        print(f"  diff page (German sentences) {percentiles(timed(lambda n: f'/verlauf/{paths[n]}?zu={random.choice(ids[n][1:])}'), 7)}")
+        print(f"  memento (Turtle)             {percentiles(timed(lambda n: f'/memento/{random.choice(ids[n])}/{paths[n]}', headers={'Accept': 'text/turtle'}), 7)}")
         when = (at + timedelta(days=args.versions / 2, hours=1)).strftime("%a, %d %b %Y %H:%M:%S GMT")
-        print(f"  TimeGate (Accept-Datetime)   {percentiles(timed(lambda n: f'/{paths[n]}', 302, {'Accept-Datetime': when}))}")
+        print(f"  TimeGate (Accept-Datetime)   {percentiles(timed(lambda n: f'/{paths[n]}', 302, {'Accept-Datetime': when}), 7)}")
 
         # ---- the change feed -------------------------------------------------------------------------------
         start = time.perf_counter()

@@ -1,7 +1,9 @@
-"""Helpers every bench shares: reading scale arguments (``10k``, ``1M``), naming them, peak memory."""
+"""Helpers every bench shares: reading scale arguments (``10k``, ``1M``), naming them, peak memory, latency
+percentiles."""
 from __future__ import annotations
 
 import resource
+import statistics
 
 
 def parse_scale(text: str) -> int:
@@ -22,3 +24,11 @@ def label(n: int) -> str:
 def peak_rss() -> int:
     """Peak resident memory of this process, in bytes (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def percentiles(samples: list[float], width: int = 6) -> str:
+    """p50 and p99 of latencies in seconds, as milliseconds."""
+    ordered = sorted(samples)
+    p50 = statistics.median(ordered) * 1000
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
+    return f"p50 {p50:{width}.2f} ms  p99 {p99:{width}.2f} ms"

@@ -14,14 +14,13 @@ import argparse
 import random
 import shutil
 import sqlite3
-import statistics
 import tempfile
 import time
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from bench.scales import label, parse_scale, peak_rss
+from bench.scales import label, parse_scale, peak_rss, percentiles
 from bench.synthetic import generate_nquads
 from graph.iris import Iris
 from graph.search import SearchIndex
@@ -29,13 +28,6 @@ from graph.search.analysis import analysed
 from graph.search.documents import documents
 from graph.settings import Settings
 from graph.store import open_store
-
-
-def percentiles(samples: list[float]) -> str:
-    ordered = sorted(samples)
-    p50 = statistics.median(ordered) * 1000
-    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
-    return f"p50 {p50:6.2f} ms  p99 {p99:6.2f} ms"
 
 
 def timed(fn, queries) -> list[float]:
