@@ -4,12 +4,10 @@ compared, an old version opened, "Was hat sich geändert?" listing the edits; at
 without sideways scrolling and without a serious accessibility violation (axe-core)."""
 from __future__ import annotations
 
-import json
-
 import pytest
 
+from tests.browser_checks import axe_source, page_problems
 from tests.history_data import AsTestClient, three_edits
-from tests.test_pages_people import _axe_source
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -19,21 +17,6 @@ EDITS = ["Themenfeld „Wohnen“ hinzugefügt", "Zuständigkeit geändert von �
          "Themenfeld „Wohnen“ entfernt"]
 
 
-def problems_on_page(browser, axe: str, where: str) -> list[str]:
-    found = []
-    inner = browser.execute_script("return window.innerWidth")
-    wide = browser.execute_script("return document.documentElement.scrollWidth")
-    if wide > inner + 1:
-        found.append(f"{where}: {wide} px wide, window {inner} px")
-    browser.execute_script(axe)
-    result = browser.execute_async_script(
-        "const done = arguments[arguments.length - 1];"
-        "axe.run(document, {resultTypes: ['violations']}).then(r => done(JSON.stringify(r.violations)));")
-    found += [f"{where}: axe {v['id']} ({v['impact']}): {v['help']}" for v in json.loads(result)
-              if v["impact"] in ("serious", "critical")]
-    return found
-
-
 @pytest.mark.parametrize("width", (1366, 390))
 def test_history_pages_in_a_browser(browser, live_writer, width):
     from selenium.webdriver.common.by import By
@@ -41,7 +24,7 @@ def test_history_pages_in_a_browser(browser, live_writer, width):
     from selenium.webdriver.support.ui import WebDriverWait
 
     three_edits(AsTestClient(live_writer))
-    axe, problems = _axe_source(), []
+    axe, problems = axe_source(), []
     wait = WebDriverWait(browser, WAIT)
     browser.set_window_size(width, 900)
 
@@ -49,7 +32,7 @@ def test_history_pages_in_a_browser(browser, live_writer, width):
     browser.get(f"{live_writer.url}/{PATH}")
     wait.until(ec.element_to_be_clickable((By.CSS_SELECTOR, "a[rel=version-history]"))).click()
     wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, "table.versions")))
-    problems += problems_on_page(browser, axe, f"history @{width}")
+    problems += page_problems(browser, axe, f"history @{width}")
     rows = browser.find_elements(By.CSS_SELECTOR, "table.versions tbody tr")
     assert len(rows) == 4  # the state before the edits, then the three edits (newest first)
 
@@ -68,18 +51,18 @@ def test_history_pages_in_a_browser(browser, live_writer, width):
     browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
     changes = wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, "section.diff ul.changes")))
     assert [li.text for li in changes.find_elements(By.TAG_NAME, "li")] == [EDITS[1]]
-    problems += problems_on_page(browser, axe, f"diff @{width}")
+    problems += page_problems(browser, axe, f"diff @{width}")
 
     # an old version opens as a page of its own: the first edit still has the Themenfeld Wohnen
     rows = browser.find_elements(By.CSS_SELECTOR, "table.versions tbody tr")
     rows[2].find_element(By.LINK_TEXT, "Fassung").click()
     wait.until(ec.url_contains("/memento/"))
     assert "Wohnen" in browser.find_element(By.TAG_NAME, "main").text
-    problems += problems_on_page(browser, axe, f"memento @{width}")
+    problems += page_problems(browser, axe, f"memento @{width}")
 
     # what changed across the graph lists the three edits of the concept
     browser.get(f"{live_writer.url}/aenderungen")
     listed = wait.until(ec.visibility_of_element_located((By.TAG_NAME, "main"))).text
     assert listed.count("Einzelhandelskonzept") >= 3
-    problems += problems_on_page(browser, axe, f"/aenderungen @{width}")
+    problems += page_problems(browser, axe, f"/aenderungen @{width}")
     assert not problems, "\n".join(problems)

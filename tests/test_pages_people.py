@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 
 import pytest
 
 from graph.pages.lists import KINDS
 from graph.settings import DEFAULT_BASE, PROJECT_ROOT
+from tests.browser_checks import axe_source, page_problems
 
 RECORDS = {
     "Konzept": "/konzept/freiraumentwicklungskonzept-osterfeld",
@@ -154,34 +154,21 @@ def test_footer_links_the_legal_pages_from_settings(settings, built_store):
 
 # ---- in a real browser ---------------------------------------------------------------------------------
 
-AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WIDTHS = (1366, 390)
 # The data-quality page names the reference file a finding is in where a record has no wiki page to link
 # (records from the wiki link their page and its edit view).
 STEWARDS = {"/datenqualitaet"}
 
 
-def _axe_source() -> str:
-    vendored = PROJECT_ROOT / "static" / "vendor" / "axe-core" / "axe.min.js"
-    for path in (vendored, AXE):
-        if path.is_file():
-            return path.read_text("utf-8")
-    pytest.fail("axe-core fehlt: bash scripts/setup-assets.sh / axe-core not installed")
-
-
 @pytest.mark.browser
 @pytest.mark.parametrize("width", WIDTHS)
 def test_every_page_kind_in_a_browser(browser, live_server, width):
-    axe = _axe_source()
+    axe = axe_source()
     browser.set_window_size(width, 900)
     problems = []
     for path in [*RECORDS.values(), *LISTS, *OTHER]:
         browser.get(live_server.url + path)
         browser.execute_script("document.querySelectorAll('details').forEach(d => d.open = true)")
-        inner = browser.execute_script("return window.innerWidth")
-        wide = browser.execute_script("return document.documentElement.scrollWidth")
-        if wide > inner + 1:
-            problems.append(f"{path} @{width}: {wide} px wide, window {inner} px")
         text = browser.execute_script("return document.body.innerText")
         found = INTERNALS.search(text) if path not in STEWARDS else None
         if found:
@@ -189,16 +176,7 @@ def test_every_page_kind_in_a_browser(browser, live_server, width):
         if path in RECORDS.values() or path in LISTS:
             if not browser.find_elements("css selector", "section.summary"):
                 problems.append(f"{path}: no summary")
-        browser.execute_script(axe)
-        result = browser.execute_async_script(
-            "const done = arguments[arguments.length - 1];"
-            "axe.run(document, {resultTypes: ['violations']}).then(r => done(JSON.stringify(r.violations)))"
-            ".catch(e => done(JSON.stringify([{id: 'axe-error', impact: 'critical', help: String(e), nodes: []}])));")
-        for v in json.loads(result):
-            if v["impact"] in ("serious", "critical"):
-                where = "; ".join(n["target"][0] if isinstance(n["target"][0], str) else str(n["target"])
-                                  for n in v["nodes"][:3])
-                problems.append(f"{path} @{width}: axe {v['id']} ({v['impact']}): {v['help']} – {where}")
+        problems += page_problems(browser, axe, f"{path} @{width}")
     assert not problems, "\n".join(problems)
 
 

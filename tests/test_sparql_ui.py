@@ -168,7 +168,7 @@ def test_result_chrome_speaks_german_and_english_with_lang_en(browser, live_serv
 def test_curated_buttons_are_legible_and_every_query_without_parameters_runs(browser, live_server):
     from selenium.webdriver.common.by import By
 
-    from tests.test_pages_people import _axe_source
+    from tests.browser_checks import axe_source
 
     queries = live_server.get("/api/queries").json()
     plain = [q["name"] for q in queries if not q["params"]]
@@ -176,7 +176,7 @@ def test_curated_buttons_are_legible_and_every_query_without_parameters_runs(bro
     _open(browser, live_server)
     buttons = browser.find_elements(By.CSS_SELECTOR, "button.curated-query")
     assert len(buttons) == len(queries) and all(b.is_displayed() and b.text for b in buttons)
-    browser.execute_script(_axe_source())
+    browser.execute_script(axe_source())
     violations = browser.execute_async_script(
         "const done = arguments[arguments.length - 1];"
         "axe.run({include: [['.curated']]}, {runOnly: ['color-contrast']}).then(r => done(r.violations.map(v => "
