@@ -42,6 +42,7 @@ class Publication:
         self.store, self.settings = store, settings
         self._lock = threading.RLock()
         self._state: tuple[str, str | None] | None = None
+        self._known: tuple[str, str | None] | None = None
         self._cache: OrderedDict[tuple[str, str], tuple[str, object]] = OrderedDict()
 
     # ---- the store's state -----------------------------------------------------------------------
@@ -67,12 +68,14 @@ class Publication:
 
     def known_modified(self) -> str | None:
         """:meth:`modified` where the version log or the last build says it, else None: cheap, for every
-        page (it never writes the dumps)."""
-        newest = self._log().modified()
-        if newest is not None:
-            return _iso(newest)
-        _, last = self.state()
-        return _iso(datetime.fromisoformat(last)) if last else None
+        page (it never writes the dumps); asked once per state of the store."""
+        fingerprint, last = self.state()
+        known = self._known
+        if known is None or known[0] != fingerprint:
+            newest = self._log().modified()
+            value = _iso(newest) if newest is not None else _iso(datetime.fromisoformat(last)) if last else None
+            known = self._known = (fingerprint, value)
+        return known[1]
 
     def subset_modified(self) -> dict[str, str]:
         """Per subset (Themenfeld or Sozialraum IRI): when one of its records last changed, where the
